@@ -7,6 +7,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal
 
 __all__ = ["CueTextError", "MarkerMap", "PatchPath", "parse_concrete"]
@@ -36,9 +37,12 @@ class _Token:
 
 
 _NUMBER = re.compile(
-    r"0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+"
-    r"|(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?"
+    r"0[xX][0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+"
+    r"|(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*|(?P<unit>[KMGTP]i?))?"
 )
+_MULTIPLIERS = {unit: 1000**power for power, unit in enumerate("KMGTP", start=1)} | {
+    unit + "i": 1024**power for power, unit in enumerate("KMGTP", start=1)
+}
 _RAW_QUOTE = re.compile(r"#*[\"']")
 _MARKER_KEY = re.compile(r"[A-Za-z_][\w.-]*")
 _SIMPLE_ESCAPES = {
@@ -105,7 +109,8 @@ class _Lexer:
         literal, end = match.group(), match.end()
         if end < len(self.text) and (self.text[end].isalnum() or self.text[end] in "_$#."):
             raise self.fail(f"unsupported number literal {literal + self.text[end]!r}...", self.pos)
-        self._emit("number", _number_value(literal, lambda m: self.fail(m, self.pos)), end)
+        value = _number_value(literal, match["unit"], lambda m: self.fail(m, self.pos))
+        self._emit("number", value, end)
 
     def _string(self) -> None:
         start = self.pos
@@ -159,11 +164,17 @@ class _Lexer:
         return "\n".join(out)
 
 
-def _number_value(literal: str, fail: _Fail) -> int | float:
+def _number_value(literal: str, unit: str | None, fail: _Fail) -> int | float:
     digits = literal.replace("_", "")
     prefix = digits[:2].lower()
     if prefix in ("0x", "0o", "0b"):
         return int(digits[2:], {"0x": 16, "0o": 8, "0b": 2}[prefix])
+    if unit:
+        # cue keeps list elements as written, so `1.5Ki` reaches us; it means the int 1536.
+        scaled = Decimal(digits[: -len(unit)]) * _MULTIPLIERS[unit]
+        if scaled != scaled.to_integral_value():
+            raise fail(f"number {literal!r} cannot be represented as an int")
+        return int(scaled)
     if any(c in digits for c in ".eE"):
         return float(digits)
     if len(digits) > 1 and digits.startswith("0"):
