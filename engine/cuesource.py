@@ -103,6 +103,7 @@ class _Lexer:
         self.pos = 0
         self.lines = _LineIndex(text)
         self.comments: list[_Comment] = []
+        self.single_line_string: int | None = None  # start of the string being interpolated
 
     def error(self, message: str, offset: int) -> CueSourceError:
         return CueSourceError(message, *self.lines.locate(offset))
@@ -152,6 +153,8 @@ class _Lexer:
         while self.pos < len(text):
             char = text[self.pos]
             if char == "\n":
+                if self.single_line_string is not None:
+                    raise self.error("unterminated string", self.single_line_string)
                 if tokens and _ends_line(tokens[-1]):
                     tokens.append(self.token("comma", self.pos))
                 self.pos += 1
@@ -197,8 +200,12 @@ class _Lexer:
             if not text.startswith(escape, self.pos):
                 self.pos += 1
             elif text.startswith("(", self.pos + len(escape)):
+                outer, self.single_line_string = self.single_line_string, None
+                if len(quote) == 1:
+                    self.single_line_string = start
                 self.pos += len(escape) + 1
                 parts.append(tuple(self.scan(interpolation=self.pos - len(escape) - 1)))
+                self.single_line_string = outer
             else:
                 self.pos += len(escape) + 1  # an escaped character, possibly a quote
         self.pos += len(close)
@@ -455,8 +462,11 @@ class _Parser:
         first, body = self.peek(), None
         while True:
             tok = self.peek()
-            if tok.kind == "comma" and tok.text == "" and _is(self.peek(1), "{"):
-                self.i += 1  # `if cond` NEWLINE `{`: cue accepts the body on the next line
+            nxt = self.peek(1)
+            if tok.kind == "comma" and not tok.text and body is None and (
+                _is(nxt, "{") or (nxt.kind == "ident" and nxt.text in ("for", "if", "let"))
+            ):
+                self.i += 1  # cue accepts clauses and the body on separate lines
             elif tok.kind in ("comma", "eof") or (tok.kind == "punct" and tok.text in _CLOSE):
                 break
             elif _is(tok, "{"):
@@ -529,11 +539,11 @@ def split_definition_file(text: str) -> DefinitionSource:
                 parser.toks[decl.start],
             )
         found[role] = (label, struct, line)
-    for role in ("template", "metadata"):
+    for role, other in (("template", "metadata"), ("metadata", "template")):
         if role not in found:
-            last = parser.toks[-1]
+            line = found[other][2] if other in found else 1
             what = "`template: {...}`" if role == "template" else "`NAME: {...}` metadata"
-            raise CueSourceError(f"definition file has no {what} field", last.line, last.col)
+            raise CueSourceError(f"definition file has no {what} field", line, 1)
     name, metadata, _ = found["metadata"]
     metadata_source, metadata_line = _struct_text(parser, metadata)
     template_body, template_line = _struct_text(parser, found["template"][1])
