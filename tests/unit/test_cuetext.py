@@ -355,7 +355,9 @@ ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "line", "col"), [e[1:] for e in ERRORS], ids=[e[0] for e in ERRORS])
+@pytest.mark.parametrize(
+    ("text", "line", "col"), [e[1:] for e in ERRORS], ids=[e[0] for e in ERRORS]
+)
 def test_errors_have_positions(text: str, line: int, col: int) -> None:
     with pytest.raises(CueTextError) as caught:
         parse_concrete(text)
@@ -380,7 +382,8 @@ _data = st.recursive(
 def _print(value: Any, indent: str, newline_layout: bool) -> str:
     if isinstance(value, dict):
         inner = indent + "\t"
-        fields = [f"{json.dumps(k, ensure_ascii=False)}: {_print(v, inner, newline_layout)}" for k, v in value.items()]
+        fields = [f"{json.dumps(k, ensure_ascii=False)}: {_print(v, inner, newline_layout)}"
+                  for k, v in value.items()]
         if newline_layout and fields:
             return "{\n" + "".join(f"{inner}// +k=v\n{inner}{f}\n" for f in fields) + indent + "}"
         return "{" + ", ".join(fields) + "}"
