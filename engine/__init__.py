@@ -1,0 +1,24 @@
+"""oam-render: render OAM Applications into Kubernetes objects through the real cue CLI."""
+
+from .definitions import ChainLoader, DefinitionLoader, DictLoader, DirectoryLoader, default_loader
+from .errors import AppError, CueEnvironmentError, DefinitionError, OamError, Problem
+from .model import Definition, RenderedObject, RenderOptions, RenderResult
+from .render import render
+
+__all__ = [
+    "AppError",
+    "ChainLoader",
+    "CueEnvironmentError",
+    "Definition",
+    "DefinitionError",
+    "DefinitionLoader",
+    "DictLoader",
+    "DirectoryLoader",
+    "OamError",
+    "Problem",
+    "RenderOptions",
+    "RenderResult",
+    "RenderedObject",
+    "default_loader",
+    "render",
+]

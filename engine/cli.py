@@ -1,0 +1,122 @@
+"""The `oam-render` command: the one place that reads the environment, prints and exits."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO
+
+from . import contract
+from .emit import json_list, write_output_dir, yaml_stream
+from .errors import OamError
+from .model import RenderOptions
+from .render import render
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+Handler = Callable[[argparse.Namespace, IO[str], IO[str], IO[str]], int]
+
+
+class _Usage(Exception):
+    """argparse wanted to exit: usage error (2) or --help (0)."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    def exit(self, status: int = 0, message: str | None = None) -> None:  # type: ignore[override]
+        if message:
+            self._print_message(message, sys.stderr)
+        raise _Usage(status)
+
+
+def cluster_version(text: str) -> tuple[int, int]:
+    """`1.29` or `v1.29.3` -> (1, 29)."""
+    parts = text.lstrip("v").split(".")
+    try:
+        return int(parts[0]), int(parts[1])
+    except (IndexError, ValueError):
+        raise argparse.ArgumentTypeError(f"expected MAJOR.MINOR such as 1.29, got {text!r}") from None
+
+
+def render_options(args: argparse.Namespace) -> RenderOptions:
+    """Options from flags, and the cue binary from OAM_RENDER_CUE when set."""
+    return RenderOptions(cluster_version=args.cluster_version, namespace=args.namespace,
+                         cue_binary=os.environ.get("OAM_RENDER_CUE") or None)
+
+
+def _add_render(sub: argparse._SubParsersAction[_Parser]) -> None:
+    p = sub.add_parser("render", help="render an Application into Kubernetes objects")
+    p.add_argument("-f", "--file", dest="files", action="append", required=True,
+                   help="Application YAML (repeatable; '-' reads stdin)")
+    add_definition_flag(p)
+    p.add_argument("-o", "--output", choices=("yaml", "json"), default="yaml")
+    p.add_argument("--output-dir", type=Path, help="write one file per object here instead")
+    p.add_argument("-n", "--namespace", help="namespace for objects that set none")
+    p.add_argument("--cluster-version", type=cluster_version,
+                   default=contract.DEFAULT_CLUSTER_VERSION, metavar="MAJOR.MINOR",
+                   help="Kubernetes version templates see in context.clusterVersion")
+    p.set_defaults(handler=_render)
+
+
+def add_definition_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-d", "--definitions", action="append", default=[], metavar="DIR_OR_FILE",
+                        help="definition files or folders, searched before the bundled ones")
+
+
+def read_inputs(files: Sequence[str], stdin: IO[str]) -> str:
+    """The YAML of every -f, joined into one stream ('-' is stdin)."""
+    texts = []
+    for name in files:
+        texts.append(stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8"))
+    return "\n---\n".join(texts)
+
+
+def _render(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
+    source: str | Path = Path(args.files[0]) if len(args.files) == 1 and args.files[0] != "-" \
+        else read_inputs(args.files, stdin)
+    result = render(source, definitions=args.definitions, options=render_options(args))
+    if args.output_dir:
+        written = write_output_dir(result, args.output_dir)
+        stderr.write(f"wrote {len(written)} files under {args.output_dir}\n")
+    else:
+        stdout.write(json_list(result) if args.output == "json" else yaml_stream(result))
+    return EXIT_OK
+
+
+def build_parser() -> _Parser:
+    parser = _Parser(prog="oam-render", description="Render OAM Applications offline with cue.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _add_render(sub)
+    for register in extra_commands():
+        register(sub)
+    return parser
+
+
+def extra_commands() -> list[Callable[[argparse._SubParsersAction[_Parser]], None]]:
+    """Commands that live in their own modules."""
+    return []
+
+
+def run(argv: Sequence[str], stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
+    """Run the CLI; returns 0 on success, 1 on render or input errors, 2 on usage errors."""
+    try:
+        args = build_parser().parse_args(list(argv))
+    except _Usage as usage:
+        return usage.code
+    handler: Handler = args.handler
+    try:
+        return handler(args, stdin, stdout, stderr)
+    except OamError as error:
+        stderr.write(f"error: {error.describe()}\n")
+        return EXIT_ERRORS
+    except OSError as error:
+        stderr.write(f"error: {error.filename or ''}: {error.strerror or error}\n")
+        return EXIT_ERRORS
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:], sys.stdin, sys.stdout, sys.stderr))

@@ -1,0 +1,174 @@
+"""The one gateway to the `cue` binary: private temp dirs, limits, version pin, parsed errors."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import contract
+from .errors import CueEnvironmentError, Fixer, Location, Problem
+
+# cue has no cost limit of its own; a runaway template must not take the machine down.
+_MEMORY_LIMIT = 4 * 1024**3
+_DATA_FILE = "oam_data.json"
+_HEADER = re.compile(r"^(?P<path>(?:[A-Za-z_#$][\w$#]*|\"(?:[^\"\\]|\\.)*\"|\d+)"
+                     r"(?:\.(?:[A-Za-z_#$][\w$#]*|\"(?:[^\"\\]|\\.)*\"|\d+))*): (?P<msg>.*)$")
+_POSITION = re.compile(r"^\s+(?:\./)?(?P<file>[^\s:]+):(?P<line>\d+):(?P<col>\d+)\s*$")
+
+
+@dataclass(frozen=True)
+class Position:
+    file: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One error block printed by cue: the value path, the message and the source positions."""
+
+    path: tuple[str, ...]
+    message: str
+    positions: tuple[Position, ...]
+
+
+class CueFailed(Exception):
+    """cue rejected the input; `diagnostics` holds every error block it printed."""
+
+    def __init__(self, diagnostics: tuple[Diagnostic, ...], stderr: str) -> None:
+        super().__init__(stderr)
+        self.diagnostics = diagnostics
+        self.stderr = stderr
+
+
+def _environment_error(message: str) -> CueEnvironmentError:
+    return CueEnvironmentError([Problem("cue-unavailable", message, Fixer.ENVIRONMENT, Location())])
+
+
+def split_path(text: str) -> tuple[str, ...]:
+    """`a."b.c".d` -> ("a", "b.c", "d")."""
+    parts = re.findall(r"\"(?:[^\"\\]|\\.)*\"|[^.]+", text)
+    return tuple(json.loads(p) if p.startswith('"') else p for p in parts)
+
+
+def parse_errors(stderr: str) -> tuple[Diagnostic, ...]:
+    """Turn cue's error output into diagnostics; lines it cannot place become path-less ones."""
+    found: list[Diagnostic] = []
+    path: tuple[str, ...] = ()
+    message = ""
+    positions: list[Position] = []
+
+    def flush() -> None:
+        if message:
+            found.append(Diagnostic(path, message, tuple(positions)))
+
+    for line in stderr.splitlines():
+        pos = _POSITION.match(line)
+        if pos:
+            positions.append(Position(pos["file"], int(pos["line"]), int(pos["col"])))
+            continue
+        if not line.strip():
+            continue
+        if line.startswith((" ", "\t")) and message:
+            message += "\n" + line.strip()
+            continue
+        flush()
+        positions = []
+        head = _HEADER.match(line)
+        path, message = (split_path(head["path"]), head["msg"]) if head else ((), line)
+        message = message.removesuffix(":")
+    flush()
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=8)
+def _checked_version(binary: str) -> tuple[int, int, int]:
+    """The version of `binary`, once per binary: it does not change under a running process."""
+    try:
+        proc = subprocess.run([binary, "version"], capture_output=True, text=True, timeout=30,
+                              check=False)
+    except OSError as exc:
+        raise _environment_error(f"cannot run cue at {binary}: {exc}") from exc
+    match = re.search(r"cue version v(\d+)\.(\d+)\.(\d+)", proc.stdout)
+    if not match:
+        raise _environment_error(f"{binary} does not look like cue: {proc.stdout.strip()[:80]!r}")
+    version = (int(match[1]), int(match[2]), int(match[3]))
+    if version < contract.CUE_VERSION:
+        want = ".".join(map(str, contract.CUE_VERSION))
+        raise _environment_error(
+            f"cue {'.'.join(map(str, version))} at {binary} is older than the pinned v{want};"
+            " run `make tools` (go install cuelang.org/go/cmd/cue@v" + want + ")")
+    return version
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (_MEMORY_LIMIT, _MEMORY_LIMIT))
+
+
+class Cue:
+    """Runs the cue CLI; counts the evaluation processes it starts."""
+
+    def __init__(self, binary: str | None = None, timeout: float = 120.0) -> None:
+        found = binary or shutil.which("cue")
+        if not found:
+            raise _environment_error(
+                "the cue CLI was not found on PATH; run `make tools` to install the pinned"
+                " cue (needs Go), or pass its path")
+        self.binary = str(Path(found).resolve())
+        self.timeout = timeout
+        self.processes = 0
+        self.version = _checked_version(self.binary)
+
+    def export(self, files: Mapping[str, str], data: Mapping[str, Any], expression: str,
+               out: str = "cue", extra_args: tuple[str, ...] = ()) -> str:
+        """Export `expression` of `files` unified with `data` (as JSON, never as CUE text)."""
+        with tempfile.TemporaryDirectory(prefix="oam-cue-") as tmp:
+            work = Path(tmp)
+            for name, text in files.items():
+                (work / name).write_text(text, encoding="utf-8")
+            # No -E: with it, cue v0.17.1 prints nothing at all for incomplete values.
+            args = ["export", "--out", out, *extra_args, *files]
+            if data:
+                (work / _DATA_FILE).write_text(json.dumps(data), encoding="utf-8")
+                args += ["json:", _DATA_FILE]
+            args += ["-e", expression]
+            return self._run(args, work)
+
+    def run(self, args: list[str], files: Mapping[str, str]) -> str:
+        """Run `cue ARGS` over `files` in a private directory (for `def`, `vet`)."""
+        with tempfile.TemporaryDirectory(prefix="oam-cue-") as tmp:
+            work = Path(tmp)
+            for name, text in files.items():
+                (work / name).write_text(text, encoding="utf-8")
+            return self._run(args, work)
+
+    def _run(self, args: list[str], work: Path) -> str:
+        home = work / ".home"
+        env = {
+            "CUE_REGISTRY": "none",
+            "HOME": str(home),
+            "CUE_CACHE_DIR": str(home / "cache"),
+            "CUE_CONFIG_DIR": str(home / "config"),
+            "PATH": os.defpath,
+        }
+        self.processes += 1
+        try:
+            proc = subprocess.run([self.binary, *args], cwd=work, env=env, capture_output=True,
+                                  text=True, timeout=self.timeout, preexec_fn=_limit_memory,
+                                  check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise CueFailed((Diagnostic((), f"cue did not finish within {self.timeout:g}s"
+                                        " (a template may loop or explode)", ()),), "") from exc
+        if proc.returncode != 0:
+            raise CueFailed(parse_errors(proc.stderr), proc.stderr)
+        return proc.stdout

@@ -1,0 +1,167 @@
+"""Evaluate components and traits through cue, in as few processes as trait chains allow."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+
+from . import contract
+from .compose import Evaluated, Instance, compose, diagnose, split_results
+from .cue import Cue, CueFailed
+from .cuesource import pattern_list_paths, references_context_output
+from .cuetext import CueTextError, parse_concrete
+from .errors import Problem, app_problem, definition_problem
+from .model import JSON, Application, RenderOptions
+from .patching import apply_trait
+from .state import ComponentRun, Extra, errs_problems
+from .resolve import ResolvedComponent, check_traits, workload_type_of
+
+
+def base_context(app: Application, name: str, properties: Mapping[str, JSON],
+                 options: RenderOptions) -> dict[str, JSON]:
+    """`context` as KubeVela's offline dry-run fills it, for one component."""
+    major, minor = options.cluster_version
+    return {
+        contract.CTX_NAME: name,
+        contract.CTX_APP_NAME: app.name,
+        contract.CTX_NAMESPACE: app.namespace,
+        contract.CTX_APP_REVISION: "",
+        contract.CTX_APP_REVISION_NUM: 0,
+        contract.CTX_REVISION: "",
+        contract.CTX_COMPONENTS: [dict(c.raw) for c in app.components],
+        contract.CTX_APP_LABELS: dict(app.labels),
+        contract.CTX_APP_ANNOTATIONS: dict(app.annotations),
+        contract.CTX_WORKFLOW_NAME: app.annotations.get(contract.ANNOTATION_WORKFLOW_NAME, ""),
+        contract.CTX_PUBLISH_VERSION: app.annotations.get(contract.ANNOTATION_PUBLISH_VERSION, ""),
+        contract.CTX_REPLICA_KEY: "",
+        contract.CTX_CLUSTER: "",
+        contract.CTX_CLUSTER_VERSION: {"major": str(major), "minor": minor,
+                                       "gitVersion": f"v{major}.{minor}.0", "platform": ""},
+        contract.CTX_PARAMETER: dict(properties),
+    }
+
+
+def trait_layers(resolved: ResolvedComponent) -> list[int]:
+    """Layer 0 runs with the component; a trait reading context.output waits for those before it."""
+    layers: list[int] = []
+    for trait in resolved.traits:
+        if references_context_output(trait.template):
+            layers.append(max(layers, default=0) + 1)
+        else:
+            layers.append(0)
+    return layers
+
+
+def _trait_instance(run: ComponentRun, index: int) -> Instance:
+    comp = run.resolved.component
+    trait, definition = comp.traits[index], run.resolved.traits[index]
+    context = dict(run.context, **{contract.CTX_PARAMETER: dict(trait.properties),
+                                   contract.CTX_COMPONENT_TYPE: comp.type})
+    if run.layers[index] > 0:
+        context[contract.CTX_OUTPUT] = copy.deepcopy(run.workload) if run.workload is not None else {}
+        context[contract.CTX_OUTPUTS] = {e.name: copy.deepcopy(e.body) for e in run.extras}
+    probes = tuple(pattern_list_paths(definition.template, contract.PATCH))
+    return Instance(definition, trait.properties, context, trait.path, probes)
+
+
+def _layer_instances(runs: Sequence[ComponentRun], layer: int) -> list[tuple[ComponentRun, int, Instance]]:
+    """Instances of this layer: (run, -1 for the component or the trait index, instance)."""
+    batch = []
+    for run in runs:
+        if run.failed:
+            continue
+        if layer == 0:
+            comp = run.resolved.component
+            batch.append((run, -1, Instance(run.resolved.definition, comp.properties, run.context,
+                                            comp.path)))
+        for index, trait_layer in enumerate(run.layers):
+            if trait_layer == layer:
+                batch.append((run, index, _trait_instance(run, index)))
+    return batch
+
+
+def _run_once(cue: Cue, instances: Sequence[Instance]) -> tuple[list[Evaluated], list[Problem]]:
+    program = compose(instances)
+    try:
+        text = cue.export(program.files, program.data, program.expression)
+    except CueFailed as failed:
+        return [], diagnose(program, instances, failed.diagnostics)
+    try:
+        data, markers = parse_concrete(text)
+    except CueTextError as exc:
+        return [], [definition_problem("cue-output", f"cannot read cue's output: {exc}")]
+    return split_results(instances, data.get("oam_result", data), markers), []
+
+
+def _run_batch(cue: Cue, instances: Sequence[Instance]) -> tuple[list[Evaluated | None], list[Problem]]:
+    """Evaluate a batch; on errors, again without the failed instances, so that every error
+    is found (cue holds back incomplete values while real conflicts exist)."""
+    pending = list(range(len(instances)))
+    results: list[Evaluated | None] = [None] * len(instances)
+    problems: list[Problem] = []
+    while pending:
+        found, failed = _run_once(cue, [instances[i] for i in pending])
+        if not failed:
+            for i, result in zip(pending, found, strict=True):
+                results[i] = result
+            break
+        problems += failed
+        paths = {p.location.app_path for p in failed}
+        remaining = [i for i in pending if not any(_within(path, instances[i].app_path)
+                                                   for path in paths)]
+        if len(remaining) == len(pending):
+            break  # nothing attributable: more runs would print the same
+        pending = remaining
+    return results, problems
+
+
+def _within(path: str, owner: str) -> bool:
+    return path == owner or path.startswith(owner + ".")
+
+
+def _start(run: ComponentRun, result: Evaluated) -> list[Problem]:
+    """Take the component's own output and outputs; check its traits against the workload."""
+    comp = run.resolved.component
+    problems = errs_problems(result, comp.path, run.resolved.definition.name)
+    run.workload = result.values.get(contract.OUTPUT)
+    for name, body in (result.values.get(contract.OUTPUTS) or {}).items():
+        run.extras.append(Extra(name, body, None))
+    if not run.resolved.definition.workload_type and isinstance(run.workload, dict):
+        problems += check_traits(comp, run.resolved.definition, run.resolved.traits,
+                                 workload_type_of(run.workload))
+    return problems
+
+
+def _advance(run: ComponentRun) -> list[Problem]:
+    """Merge every evaluated trait, in app order, up to the first one still waiting."""
+    problems: list[Problem] = []
+    while run.applied < len(run.layers) and run.applied in run.results:
+        index = run.applied
+        problems += apply_trait(run, index, run.results[index])
+        run.applied += 1
+    return problems
+
+
+def evaluate(app: Application, resolved: Sequence[ResolvedComponent], options: RenderOptions,
+             cue: Cue) -> tuple[list[ComponentRun], list[Problem]]:
+    """Run every layer; each is one cue process for all components of the app."""
+    runs = [ComponentRun(r, base_context(app, r.component.name, r.component.properties, options),
+                         trait_layers(r)) for r in resolved]
+    problems: list[Problem] = []
+    last = max((max(r.layers, default=0) for r in runs), default=0)
+    for layer in range(last + 1):
+        batch = _layer_instances(runs, layer)
+        if not batch:
+            continue
+        results, failed = _run_batch(cue, [inst for _, _, inst in batch])
+        problems += failed
+        for (run, index, _), result in zip(batch, results, strict=True):
+            if result is None:
+                run.failed = True
+            elif index < 0:
+                problems += _start(run, result)
+            else:
+                run.results[index] = result
+        for run in runs:
+            problems += _advance(run)
+    return runs, problems

@@ -1,0 +1,110 @@
+"""Apply one evaluated trait to a component: its outputs, its patch, its patchOutputs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from . import contract
+from .compose import Evaluated, PatchPath
+from .cuesource import top_level_patch_strategy
+from .errors import Problem, app_problem
+from .merge import Conflict, MergeError, json_merge_patch, json_patch, merge_patch
+from .state import ComponentRun, Extra, errs_problems
+
+
+def _under(markers: Mapping[PatchPath, Mapping[str, str]], *prefix: str | int) -> dict[PatchPath, Mapping[str, str]]:
+    size = len(prefix)
+    return {p[size:]: m for p, m in markers.items() if p[:size] == prefix}
+
+
+def leaf_paths(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Every leaf of `value` by its path, spelt as merge conflicts spell them (a.b[0].c)."""
+    if isinstance(value, dict) and value:
+        found: dict[str, Any] = {}
+        for key, item in value.items():
+            found.update(leaf_paths(item, f"{prefix}.{key}" if prefix else str(key)))
+        return found
+    if isinstance(value, list) and value:
+        found = {}
+        for index, item in enumerate(value):
+            found.update(leaf_paths(item, f"{prefix}[{index}]"))
+        return found
+    return {prefix: value}
+
+
+def _record(run: ComponentRun, before: Any, after: Any, who: str) -> None:
+    old = leaf_paths(before)
+    for path, leaf in leaf_paths(after).items():
+        if path not in old or old[path] != leaf:
+            run.setters[path] = who
+
+
+def _conflict_problem(run: ComponentRun, index: int, conflict: Conflict) -> Problem:
+    comp = run.resolved.component
+    trait = comp.traits[index]
+    owner = run.setters.get(conflict.path, f"component {comp.name} ({comp.type})")
+    order = ", ".join(t.type for t in comp.traits)
+    message = (f"trait {trait.type} sets {conflict.path} to {conflict.patch!r}, but {owner} set it to"
+               f" {conflict.base!r}; traits apply in the order listed: {order}")
+    return app_problem("conflict", message, trait.path, definition=trait.type,
+                       definition_kind=contract.KIND_TRAIT, file=run.resolved.traits[index].source)
+
+
+def _patch_workload(run: ComponentRun, index: int, result: Evaluated) -> list[Problem]:
+    patch = result.values.get(contract.PATCH)
+    if patch is None:
+        return []
+    definition = run.resolved.traits[index]
+    trait = run.resolved.component.traits[index]
+    who = f"trait {trait.type}"
+    if not isinstance(run.workload, dict):
+        return [app_problem("no-workload", "this trait patches the workload, but the component has"
+                            " none", trait.path, definition=definition.name)]
+    strategy = top_level_patch_strategy(definition.template)
+    before = run.workload
+    try:
+        if strategy == contract.STRATEGY_JSON_MERGE_PATCH:
+            run.workload = json_merge_patch(before, patch)
+        elif strategy == contract.STRATEGY_JSON_PATCH:
+            run.workload = json_patch(before, list(patch.get(contract.JSON_PATCH_OPERATIONS) or []))
+        else:
+            merged = merge_patch(before, patch, _under(result.markers, contract.PATCH),
+                                 result.patterns)
+            run.workload = merged.value
+            if merged.conflicts:
+                return [_conflict_problem(run, index, c) for c in merged.conflicts]
+    except MergeError as exc:
+        return [app_problem("patch", f"{strategy} patch failed: {exc}", trait.path,
+                            definition=definition.name, file=definition.source)]
+    _record(run, before, run.workload, who)
+    return []
+
+
+def _patch_outputs(run: ComponentRun, index: int, result: Evaluated) -> list[Problem]:
+    trait = run.resolved.component.traits[index]
+    problems: list[Problem] = []
+    for name, patch in (result.values.get(contract.PATCH_OUTPUTS) or {}).items():
+        targets = [e for e in run.extras if e.name == name]
+        if not targets:
+            problems.append(app_problem("patch-outputs", f"patchOutputs.{name}: no earlier object"
+                                        f" called {name}", trait.path, definition=trait.type))
+        markers = _under(result.markers, contract.PATCH_OUTPUTS, name)
+        for extra in targets:
+            merged = merge_patch(extra.body, patch, markers)
+            extra.body = merged.value
+            problems += [app_problem("conflict", f"patchOutputs.{name}: {c.path} is {c.base!r},"
+                                     f" the patch sets {c.patch!r}", trait.path,
+                                     definition=trait.type) for c in merged.conflicts]
+    return problems
+
+
+def apply_trait(run: ComponentRun, index: int, result: Evaluated) -> list[Problem]:
+    """Outputs first (so patchOutputs can reach them), then patch, then patchOutputs."""
+    trait = run.resolved.component.traits[index]
+    problems = errs_problems(result, trait.path, trait.type)
+    for name, body in (result.values.get(contract.OUTPUTS) or {}).items():
+        run.extras.append(Extra(name, body, trait.type))
+    problems += _patch_workload(run, index, result)
+    problems += _patch_outputs(run, index, result)
+    return problems

@@ -1,0 +1,92 @@
+"""Resolve an Application against the definitions: every type found, every trait allowed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from . import contract
+from .definitions import DefinitionLoader, closest_names, strip_version
+from .errors import Problem, app_problem
+from .model import Application, Component, Definition, JSON, resource_type
+
+
+@dataclass(frozen=True)
+class ResolvedComponent:
+    """A component with its definition and its traits' definitions, in app order."""
+
+    component: Component
+    definition: Definition
+    traits: tuple[Definition, ...]
+
+
+def _unknown(kind: str, type_name: str, path: str, loader: DefinitionLoader, app: Application) -> Problem:
+    known = loader.names(kind)
+    near = closest_names(type_name, known)
+    hint = f"; did you mean {', '.join(near)}?" if near else ""
+    broken = [str(p) for p in loader.broken()]
+    also = f"; unreadable definition files: {'; '.join(broken)}" if broken else ""
+    return app_problem("unknown-type", f"unknown {kind} type {type_name!r} (looked in"
+                       f" {loader.describe()}){hint}{also}", path, file=app.source,
+                       line=app.lines.get(f"{path}.type"))
+
+
+def find(loader: DefinitionLoader, kind: str, type_name: str) -> Definition | None:
+    return loader.get(kind, strip_version(type_name))
+
+
+def resolve(app: Application, loader: DefinitionLoader) -> tuple[list[ResolvedComponent], list[Problem]]:
+    """Definitions for every component and trait; problems for unknown or misapplied types."""
+    resolved: list[ResolvedComponent] = []
+    problems: list[Problem] = []
+    for comp in app.components:
+        definition = find(loader, contract.KIND_COMPONENT, comp.type)
+        if definition is None:
+            problems.append(_unknown(contract.KIND_COMPONENT, comp.type, comp.path, loader, app))
+        traits: list[Definition] = []
+        for trait in comp.traits:
+            trait_def = find(loader, contract.KIND_TRAIT, trait.type)
+            if trait_def is None:
+                problems.append(_unknown(contract.KIND_TRAIT, trait.type, trait.path, loader, app))
+            else:
+                traits.append(trait_def)
+        if definition is not None and len(traits) == len(comp.traits):
+            resolved.append(ResolvedComponent(comp, definition, tuple(traits)))
+            problems += check_traits(comp, definition, tuple(traits), definition.workload_type)
+    return resolved, problems
+
+
+def _applies(trait: Definition, component: Definition, workload_type: str) -> bool:
+    allowed = trait.applies_to
+    if not allowed or "*" in allowed:
+        return True
+    names = {component.name, workload_type}
+    # `deployments.apps` also matches `Deployment`-style and `apps/v1.Deployment` spellings.
+    return any(a in names or a.lower() == workload_type.split(".")[0].rstrip("s") for a in allowed)
+
+
+def check_traits(comp: Component, definition: Definition, traits: tuple[Definition, ...],
+                 workload_type: str) -> list[Problem]:
+    """appliesToWorkloads and conflictsWith, enforced (KubeVela only documents them)."""
+    problems: list[Problem] = []
+    types = [t.name for t in traits]
+    for trait_def, trait in zip(traits, comp.traits, strict=True):
+        if workload_type and not _applies(trait_def, definition, workload_type):
+            problems.append(app_problem(
+                "trait-not-applicable",
+                f"trait {trait_def.name} does not apply to component type {definition.name}"
+                f" (workload {workload_type}); it applies to {', '.join(trait_def.applies_to)}",
+                trait.path, definition=trait_def.name, definition_kind=contract.KIND_TRAIT,
+                file=trait_def.source))
+        clashes = [t for t in trait_def.conflicts_with if t in types and t != trait_def.name]
+        for other in clashes:
+            problems.append(app_problem(
+                "trait-conflict", f"trait {trait_def.name} conflicts with trait {other} on the same"
+                " component", trait.path, definition=trait_def.name,
+                definition_kind=contract.KIND_TRAIT, file=trait_def.source))
+    return problems
+
+
+def workload_type_of(body: Mapping[str, JSON]) -> str:
+    """The `deployments.apps` form of a rendered object, for autodetected workloads."""
+    return resource_type(str(body.get("apiVersion", "")), str(body.get("kind", "")))

@@ -1,0 +1,43 @@
+"""The evolving state of one component while its traits apply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import contract
+from .compose import Evaluated
+from .errors import Problem, app_problem
+from .model import JSON
+from .resolve import ResolvedComponent
+
+
+@dataclass
+class Extra:
+    """An extra object: a component's or a trait's `outputs` entry."""
+
+    name: str
+    body: Any
+    trait: str | None
+
+
+@dataclass
+class ComponentRun:
+    """The evolving state of one component while its traits apply (private to this stage)."""
+
+    resolved: ResolvedComponent
+    context: dict[str, JSON]
+    layers: list[int]  # the layer each trait is evaluated in
+    workload: Any = None
+    extras: list[Extra] = field(default_factory=list)
+    results: dict[int, Evaluated] = field(default_factory=dict)  # trait index -> result
+    applied: int = 0  # traits merged so far
+    setters: dict[str, str] = field(default_factory=dict)  # workload leaf path -> who set it
+    failed: bool = False
+
+
+def errs_problems(result: Evaluated, path: str, definition: str) -> list[Problem]:
+    errs = result.values.get(contract.ERRS) or []
+    return [app_problem("errs", str(message), path, definition=definition) for message in errs]
+
+
