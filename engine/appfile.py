@@ -149,7 +149,10 @@ def _components(spec: dict[str, Any], problems: list[Problem], doc: Document) ->
     return tuple(found)
 
 
-def _named(entries: Any, what: str, problems: list[Problem], doc: Document) -> list[tuple[str, str, dict[str, Any], str]]:
+_Named = tuple[str, str, dict[str, Any], str]
+
+
+def _named(entries: Any, what: str, problems: list[Problem], doc: Document) -> list[_Named]:
     named = []
     for index, raw in enumerate(entries or []):
         if not isinstance(raw, dict) or not raw.get("type"):

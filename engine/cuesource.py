@@ -97,6 +97,15 @@ def _is(tok: _Token, text: str) -> bool:
     return tok.kind == "punct" and tok.text == text
 
 
+def _starts_comprehension(tok: _Token, nxt: _Token) -> bool:
+    """`for x`, `if cond`; a lone `if` or `for` is a plain reference, as cue parses it."""
+    if tok.kind != "ident" or tok.text not in ("if", "for"):
+        return False
+    if tok.text == "for" or nxt.kind in ("ident", "number", "string"):
+        return nxt.kind in ("ident", "number", "string")
+    return nxt.kind == "punct" and nxt.text in ("(", "[", "{", "!", "-", "+")
+
+
 class _Lexer:
     def __init__(self, text: str) -> None:
         self.text = text
@@ -389,7 +398,7 @@ class _Parser:
         if labels:
             self.fields[start] = labels[0].text
             return _Decl("field", start, labels, self.expr())
-        if tok.kind == "ident" and tok.text in ("if", "for"):
+        if _starts_comprehension(tok, self.peek(1)):
             return _Decl("comprehension", start, body=self.comprehension())
         if tok.text == "let" and self.peek(1).kind == "ident" and _is(self.peek(2), "="):
             self.i += 3
@@ -431,7 +440,7 @@ class _Parser:
             tok, start = self.peek(), self.i
             if tok.kind == "comma":
                 self.i += 1
-            elif tok.kind == "ident" and tok.text in ("if", "for"):
+            elif _starts_comprehension(tok, self.peek(1)):
                 body = self.comprehension()
                 elems.append(_Elem("comprehension", _Expr(start, self.i, [body])))
             elif _is(tok, "..."):

@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import yaml
 
@@ -113,7 +113,8 @@ def _crd_definition(doc: dict[str, Any], node: yaml.Node, source: str) -> Defini
         raise _broken(source, f"{name}: no spec.schematic.cue.template", node.start_mark.line + 1, name)
     imports, body, body_line = split_imports(template_node.value)
     # A block scalar's text starts on the line after its indicator.
-    first = template_node.start_mark.line + (2 if template_node.style in ("|", ">") else 1)
+    style = getattr(template_node, "style", None)
+    first = template_node.start_mark.line + (2 if style in ("|", ">") else 1)
     return Definition(
         name=name, kind=kind, template=body, imports=imports, source=source,
         template_line=first + body_line - 1, description=_description(meta), spec=spec,
@@ -156,6 +157,7 @@ def parse_definition_file(path: Path) -> list[Definition]:
 # --- loaders ---------------------------------------------------------------------------------
 
 
+@runtime_checkable
 class DefinitionLoader(Protocol):
     """Where definitions come from. `get` returns None for names it does not have."""
 

@@ -10,11 +10,11 @@ from .compose import Evaluated, Instance, compose, diagnose, split_results
 from .cue import Cue, CueFailed
 from .cuesource import pattern_list_paths, references_context_output
 from .cuetext import CueTextError, parse_concrete
-from .errors import Problem, app_problem, definition_problem
+from .errors import Problem, definition_problem
 from .model import JSON, Application, RenderOptions
 from .patching import apply_trait
-from .state import ComponentRun, Extra, errs_problems
 from .resolve import ResolvedComponent, check_traits, workload_type_of
+from .state import ComponentRun, Extra, errs_problems
 
 
 def base_context(app: Application, name: str, properties: Mapping[str, JSON],

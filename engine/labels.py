@@ -47,7 +47,7 @@ def _finish(body: Any, oam_labels: dict[str, str], app: Application, namespace: 
 
 def _header_first(obj: dict[str, Any]) -> dict[str, Any]:
     """apiVersion, kind, metadata, then the rest, as `kubectl` and `vela dry-run` print them."""
-    head = {k: obj[k] for k in ("apiVersion", "kind", "metadata") if k in obj}
+    head: dict[str, Any] = {k: obj[k] for k in ("apiVersion", "kind", "metadata") if k in obj}
     return {**head, **{k: v for k, v in obj.items() if k not in head}}
 
 

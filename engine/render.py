@@ -16,16 +16,17 @@ from .model import Application, RenderedObject, RenderOptions, RenderResult, Ren
 from .resolve import resolve
 
 AppSource = Application | str | Path | Mapping[str, Any]
-Definitions = DefinitionLoader | Iterable[str | Path] | None
+Definitions = DefinitionLoader | str | Path | Iterable[str | Path] | None
 
 
 def as_loader(definitions: Definitions) -> DefinitionLoader:
     """A loader from what the caller gave: a loader, extra files and folders, or nothing."""
     if definitions is None:
         return default_loader()
-    if hasattr(definitions, "get") and hasattr(definitions, "names"):
-        return definitions  # type: ignore[return-value]
-    return default_loader(definitions)  # type: ignore[arg-type]
+    if isinstance(definitions, DefinitionLoader):
+        return definitions
+    paths = [definitions] if isinstance(definitions, (str, Path)) else list(definitions)
+    return default_loader(paths)
 
 
 def as_application(app: AppSource) -> Application:

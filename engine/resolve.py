@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from . import contract
 from .definitions import DefinitionLoader, closest_names, strip_version
 from .errors import Problem, app_problem
-from .model import Application, Component, Definition, JSON, resource_type
+from .model import JSON, Application, Component, Definition, resource_type
 
 
 @dataclass(frozen=True)
