@@ -101,9 +101,9 @@ def _starts_comprehension(tok: _Token, nxt: _Token) -> bool:
     """`for x`, `if cond`; a lone `if` or `for` is a plain reference, as cue parses it."""
     if tok.kind != "ident" or tok.text not in ("if", "for"):
         return False
-    if tok.text == "for" or nxt.kind in ("ident", "number", "string"):
-        return nxt.kind in ("ident", "number", "string")
-    return nxt.kind == "punct" and nxt.text in ("(", "[", "{", "!", "-", "+")
+    if tok.text == "for" or nxt.kind != "punct":
+        return nxt.kind == "ident" or (tok.text == "if" and nxt.kind in ("number", "string"))
+    return nxt.text in ("(", "[", "{", "!", "-", "+")
 
 
 class _Lexer:
@@ -145,9 +145,7 @@ class _Lexer:
                     )
             tokens.append(tok)
 
-    def _finish(
-        self, tokens: list[_Token], stack: list[_Token], interpolation: int | None
-    ) -> list[_Token]:
+    def _finish(self, tokens: list[_Token], stack: list[_Token], interpolation: int | None) -> list[_Token]:
         if interpolation is not None:
             raise self.error("unterminated string interpolation", interpolation)
         if stack:
@@ -472,8 +470,11 @@ class _Parser:
         while True:
             tok = self.peek()
             nxt = self.peek(1)
-            if tok.kind == "comma" and not tok.text and body is None and (
-                _is(nxt, "{") or (nxt.kind == "ident" and nxt.text in ("for", "if", "let"))
+            if (
+                tok.kind == "comma"
+                and not tok.text
+                and body is None
+                and (_is(nxt, "{") or (nxt.kind == "ident" and nxt.text in ("for", "if", "let")))
             ):
                 self.i += 1  # cue accepts clauses and the body on separate lines
             elif tok.kind in ("comma", "eof") or (tok.kind == "punct" and tok.text in _CLOSE):
@@ -543,8 +544,7 @@ def split_definition_file(text: str) -> DefinitionSource:
         if role in found:
             first, _, first_line = found[role]
             raise parser.error(
-                f"a definition file holds one {role} field: found {first!r} (line {first_line}) "
-                f"and {label!r}",
+                f"a definition file holds one {role} field: found {first!r} (line {first_line}) and {label!r}",
                 parser.toks[decl.start],
             )
         found[role] = (label, struct, line)
@@ -557,9 +557,7 @@ def split_definition_file(text: str) -> DefinitionSource:
     metadata_source, metadata_line = _struct_text(parser, metadata)
     template_body, template_line = _struct_text(parser, found["template"][1])
     imports = text[slice(*preamble.imports)] if preamble.imports else ""
-    return DefinitionSource(
-        name, imports, metadata_source, metadata_line, template_body, template_line
-    )
+    return DefinitionSource(name, imports, metadata_source, metadata_line, template_body, template_line)
 
 
 def split_imports(template: str) -> tuple[str, str, int]:

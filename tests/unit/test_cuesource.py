@@ -7,6 +7,8 @@ import textwrap
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.cuesource import (
     CueSourceError,
@@ -108,10 +110,7 @@ RAW_AND_MULTILINE = src(
                 imports='import "strings"\nimport "list"',
                 metadata_source='\n\ttype: "trait"\n\tattributes: appliesToWorkloads: ["*"]\n',
                 metadata_line=11,
-                template_body=(
-                    "\n\tpatch: spec: replicas: parameter.replicas\n"
-                    "\tparameter: replicas: *1 | int\n"
-                ),
+                template_body=("\n\tpatch: spec: replicas: parameter.replicas\n\tparameter: replicas: *1 | int\n"),
                 template_line=6,
             ),
         ),
@@ -280,8 +279,7 @@ def test_references_context_output(template: str, expected: bool) -> None:
     [
         ("// +patchStrategy=jsonPatch\npatch: operations: parameter.operations\n", "jsonPatch"),
         (
-            "// Merge as RFC 7396.\n// +patchStrategy=jsonMergePatch\n// +usage=ignored\n"
-            "patch: parameter\n",
+            "// Merge as RFC 7396.\n// +patchStrategy=jsonMergePatch\n// +usage=ignored\npatch: parameter\n",
             "jsonMergePatch",
         ),
         ("parameter: {}\n\n// +patchStrategy=retainKeys  \npatch: {}\n", "retainKeys"),
@@ -414,6 +412,7 @@ LEXER_CORNERS = src(
         ("output: x: [...{}]\nparameter: y: [...{}]\n", "patch", []),
         ("p: {patch: x: [...{}]}\n", "patch", []),
         (LEXER_CORNERS, "patch", [("z",)]),
+        ("patch: {\n\tif: [...{}]\n\tfor: [1, ...]\n\tlet: x: [...int]\n}\n", "patch", [("if",), ("let", "x")]),
     ],
     ids=[
         "lifecycle",
@@ -429,11 +428,10 @@ LEXER_CORNERS = src(
         "no-patch",
         "patch-not-top-level",
         "lexer-corners",
+        "keywords-as-labels",
     ],
 )
-def test_pattern_list_paths(
-    template: str, field: str, expected: list[tuple[str | int, ...]]
-) -> None:
+def test_pattern_list_paths(template: str, field: str, expected: list[tuple[str | int, ...]]) -> None:
     assert pattern_list_paths(template, field) == expected
 
 
@@ -550,9 +548,7 @@ SCANNER_IDS = [scan.__name__ for scan in SCANNERS]
     ],
 )
 @pytest.mark.parametrize("scan", SCANNERS, ids=SCANNER_IDS)
-def test_malformed_template(
-    scan: Callable[[str], object], template: str, line: int, col: int
-) -> None:
+def test_malformed_template(scan: Callable[[str], object], template: str, line: int, col: int) -> None:
     with pytest.raises(CueSourceError) as caught:
         scan(template)
     assert (caught.value.line, caught.value.col) == (line, col)
@@ -563,3 +559,62 @@ def test_comprehension_without_body(scan: Callable[[str], object]) -> None:
     with pytest.raises(CueSourceError, match="comprehension without a body") as caught:
         scan("patch: x: [for v in y]\n")
     assert (caught.value.line, caught.value.col) == (1, 12)
+
+
+# --- robustness ------------------------------------------------------------------------
+
+ATOMS = st.sampled_from(
+    [
+        "a",
+        "patch",
+        "if",
+        "for",
+        "in",
+        "let",
+        "=",
+        "import",
+        "package",
+        '"x"',
+        '"\\(a)"',
+        "1",
+        "@a()",
+        "?",
+        "_|_",
+        "|",
+        "&",
+        ".",
+        "context",
+        "output",
+        ":",
+        ",",
+        "\n",
+        " ",
+        "// +k=v\n",
+        "...",
+        '#"r"#',
+        '"""\n\ta\n\t"""',
+        "*",
+        "[string]",
+        "(k)",
+        '"',
+        "}",
+        ")",
+    ]
+)
+BRACKETED = st.recursive(
+    ATOMS,
+    lambda inner: st.tuples(st.sampled_from(["{}", "[]", "()"]), st.lists(inner, max_size=6)).map(
+        lambda pair: pair[0][0] + " ".join(pair[1]) + pair[0][1]
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(BRACKETED, max_size=12).map(" ".join))
+def test_any_text_scans_or_raises_cue_source_error(text: str) -> None:
+    for scan in [*SCANNERS, split_definition_file]:
+        try:
+            scan(text)
+        except CueSourceError as error:
+            assert error.line >= 1 and error.col >= 1
