@@ -31,6 +31,9 @@ class Instance:
     app_path: str  # components[web] or components[web].traits[sidecar]
     # Paths of list patterns under `patch` (found in the template source) to probe.
     probes: tuple[PatchPath, ...] = ()
+    # Context entries every instance of one app shares (`components`): sent once per app
+    # and referenced, since copying them into each instance makes cue's work quadratic.
+    shared: tuple[str, Mapping[str, JSON]] = ("", {})
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -107,7 +110,15 @@ def compose(instances: Sequence[Instance]) -> Program:
         offsets.append(offset)
         data[_name(index)] = {contract.PARAMETER: dict(inst.parameter),
                               contract.CONTEXT: dict(inst.context)}
-    files["oam_glue.cue"] = glue_file(instances)
+    glue = glue_file(instances)
+    for index, inst in enumerate(instances):
+        key, values = inst.shared
+        if not key:
+            continue
+        data.setdefault(key, dict(values))
+        refs = ", ".join(f"{json.dumps(k)}: {key}[{json.dumps(k)}]" for k in values)
+        glue += f"{_name(index)}: {contract.CONTEXT}: {{ {refs} }}\n"
+    files["oam_glue.cue"] = glue
     return Program(files, data, tuple(offsets))
 
 

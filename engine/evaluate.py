@@ -28,7 +28,6 @@ def base_context(app: Application, name: str, properties: Mapping[str, JSON],
         contract.CTX_APP_REVISION: "",
         contract.CTX_APP_REVISION_NUM: 0,
         contract.CTX_REVISION: "",
-        contract.CTX_COMPONENTS: [dict(c.raw) for c in app.components],
         contract.CTX_APP_LABELS: dict(app.labels),
         contract.CTX_APP_ANNOTATIONS: dict(app.annotations),
         contract.CTX_WORKFLOW_NAME: app.annotations.get(contract.ANNOTATION_WORKFLOW_NAME, ""),
@@ -61,7 +60,7 @@ def _trait_instance(run: ComponentRun, index: int) -> Instance:
         context[contract.CTX_OUTPUT] = copy.deepcopy(run.workload) if run.workload is not None else {}
         context[contract.CTX_OUTPUTS] = {e.name: copy.deepcopy(e.body) for e in run.extras}
     probes = tuple(pattern_list_paths(definition.template, contract.PATCH))
-    return Instance(definition, trait.properties, context, trait.path, probes)
+    return Instance(definition, trait.properties, context, trait.path, probes, run.shared)
 
 
 def _layer_instances(runs: Sequence[ComponentRun], layer: int) -> list[tuple[ComponentRun, int, Instance]]:
@@ -73,7 +72,7 @@ def _layer_instances(runs: Sequence[ComponentRun], layer: int) -> list[tuple[Com
         if layer == 0:
             comp = run.resolved.component
             batch.append((run, -1, Instance(run.resolved.definition, comp.properties, run.context,
-                                            comp.path)))
+                                            comp.path, shared=run.shared)))
         for index, trait_layer in enumerate(run.layers):
             if trait_layer == layer:
                 batch.append((run, index, _trait_instance(run, index)))
@@ -145,8 +144,9 @@ def _advance(run: ComponentRun) -> list[Problem]:
 def evaluate(app: Application, resolved: Sequence[ResolvedComponent], options: RenderOptions,
              cue: Cue) -> tuple[list[ComponentRun], list[Problem]]:
     """Run every layer; each is one cue process for all components of the app."""
+    shared = ("oam_app0", {contract.CTX_COMPONENTS: [dict(c.raw) for c in app.components]})
     runs = [ComponentRun(r, base_context(app, r.component.name, r.component.properties, options),
-                         trait_layers(r)) for r in resolved]
+                         trait_layers(r), shared=shared) for r in resolved]
     problems: list[Problem] = []
     last = max((max(r.layers, default=0) for r in runs), default=0)
     for layer in range(last + 1):

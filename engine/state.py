@@ -34,6 +34,8 @@ class ComponentRun:
     applied: int = 0  # traits merged so far
     setters: dict[str, str] = field(default_factory=dict)  # workload leaf path -> who set it
     failed: bool = False
+    # Context the app's instances share, sent to cue once: (data key, {context key: value}).
+    shared: tuple[str, dict[str, JSON]] = ("", {})
 
 
 def errs_problems(result: Evaluated, path: str, definition: str) -> list[Problem]:
