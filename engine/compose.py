@@ -115,7 +115,9 @@ def compose(instances: Sequence[Instance]) -> Program:
         key, values = inst.shared
         if not key:
             continue
-        data.setdefault(key, dict(values))
+        if key not in data:
+            data[key] = dict(values)
+            glue += f"{key}: _\n"  # declared here so references resolve; the value is data
         refs = ", ".join(f"{json.dumps(k)}: {key}[{json.dumps(k)}]" for k in values)
         glue += f"{_name(index)}: {contract.CONTEXT}: {{ {refs} }}\n"
     files["oam_glue.cue"] = glue
