@@ -170,5 +170,14 @@ class Cue:
             raise CueFailed((Diagnostic((), f"cue did not finish within {self.timeout:g}s"
                                         " (a template may loop or explode)", ()),), "") from exc
         if proc.returncode != 0:
-            raise CueFailed(parse_errors(proc.stderr), proc.stderr)
+            raise CueFailed(_crash(proc.stderr) or parse_errors(proc.stderr), proc.stderr)
         return proc.stdout
+
+
+def _crash(stderr: str) -> tuple[Diagnostic, ...]:
+    """cue's evaluator panicked or ran out of memory: one diagnostic, not a Go stack trace."""
+    match = re.search(r"^(?:panic|fatal error): (.*)$", stderr, re.MULTILINE)
+    if not match:
+        return ()
+    return (Diagnostic((), f"cue crashed ({match[1].strip()}); the template may be too costly to"
+                       f" evaluate (memory limit {_MEMORY_LIMIT // 1024**3} GiB)", ()),)

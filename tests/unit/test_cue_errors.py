@@ -34,3 +34,12 @@ def test_parse_errors_blocks() -> None:
 ], ids=["plain", "quoted-dot", "quoted-escape", "index"])
 def test_split_path(text: str, parts: tuple[str, ...]) -> None:
     assert split_path(text) == parts
+
+
+def test_crash_is_one_diagnostic() -> None:
+    from engine.cue import _crash
+
+    stderr = "fatal error: out of memory\n\ngoroutine 1 [running]:\nruntime.throw(...)\n\t/x.go:1\n"
+    (only,) = _crash(stderr)
+    assert "out of memory" in only.message and only.path == ()
+    assert _crash("a.b: conflicting values 1 and 2:\n    ./i0.cue:1:1\n") == ()
