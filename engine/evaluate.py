@@ -121,7 +121,7 @@ def _within(path: str, owner: str) -> bool:
 def _start(run: ComponentRun, result: Evaluated) -> list[Problem]:
     """Take the component's own output and outputs; check its traits against the workload."""
     comp = run.resolved.component
-    problems = errs_problems(result, comp.path, run.resolved.definition.name)
+    problems = errs_problems(result, comp.path, run.resolved.definition)
     run.workload = result.values.get(contract.OUTPUT)
     for name, body in (result.values.get(contract.OUTPUTS) or {}).items():
         run.extras.append(Extra(name, body, None))

@@ -102,7 +102,7 @@ def _patch_outputs(run: ComponentRun, index: int, result: Evaluated) -> list[Pro
 def apply_trait(run: ComponentRun, index: int, result: Evaluated) -> list[Problem]:
     """Outputs first (so patchOutputs can reach them), then patch, then patchOutputs."""
     trait = run.resolved.component.traits[index]
-    problems = errs_problems(result, trait.path, trait.type)
+    problems = errs_problems(result, trait.path, run.resolved.traits[index])
     for name, body in (result.values.get(contract.OUTPUTS) or {}).items():
         run.extras.append(Extra(name, body, trait.type))
     problems += _patch_workload(run, index, result)

@@ -8,7 +8,7 @@ from typing import Any
 from . import contract
 from .compose import Evaluated
 from .errors import Problem, app_problem
-from .model import JSON
+from .model import JSON, Definition
 from .resolve import ResolvedComponent
 
 
@@ -38,8 +38,10 @@ class ComponentRun:
     shared: tuple[str, dict[str, JSON]] = ("", {})
 
 
-def errs_problems(result: Evaluated, path: str, definition: str) -> list[Problem]:
+def errs_problems(result: Evaluated, path: str, definition: Definition) -> list[Problem]:
+    """A template's own `errs`: the app author's mistakes, in the template author's words."""
     errs = result.values.get(contract.ERRS) or []
-    return [app_problem("errs", str(message), path, definition=definition) for message in errs]
+    return [app_problem("errs", str(message), path, definition=definition.name,
+                        definition_kind=definition.kind, file=definition.source) for message in errs]
 
 
