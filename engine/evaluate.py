@@ -6,13 +6,14 @@ import copy
 from collections.abc import Mapping, Sequence
 
 from . import contract
+from .arbitrate import Check, arbitrate
 from .compose import Evaluated, Instance, compose, diagnose, split_results
 from .cue import Cue, CueFailed
 from .cuesource import pattern_list_paths, references_context_output
 from .cuetext import CueTextError, parse_concrete
 from .errors import Problem, definition_problem
 from .model import JSON, Application, RenderOptions
-from .patching import apply_trait
+from .patching import apply_trait, settle
 from .resolve import ResolvedComponent, check_traits, workload_type_of
 from .state import ComponentRun, Extra, errs_problems
 
@@ -71,8 +72,9 @@ def _layer_instances(runs: Sequence[ComponentRun], layer: int) -> list[tuple[Com
             continue
         if layer == 0:
             comp = run.resolved.component
-            batch.append((run, -1, Instance(run.resolved.definition, comp.properties, run.context,
-                                            comp.path, shared=run.shared)))
+            run.instance = Instance(run.resolved.definition, comp.properties, run.context, comp.path,
+                                    shared=run.shared)
+            batch.append((run, -1, run.instance))
         for index, trait_layer in enumerate(run.layers):
             if trait_layer == layer:
                 batch.append((run, index, _trait_instance(run, index)))
@@ -132,13 +134,30 @@ def _start(run: ComponentRun, result: Evaluated) -> list[Problem]:
 
 
 def _advance(run: ComponentRun) -> list[Problem]:
-    """Merge every evaluated trait, in app order, up to the first one still waiting."""
+    """Merge every evaluated trait, in app order, up to the first one still waiting
+    (for its layer, or for cue to judge its conflicts)."""
     problems: list[Problem] = []
-    while run.applied < len(run.layers) and run.applied in run.results:
+    while run.applied < len(run.layers) and run.applied in run.results and not run.pending:
         index = run.applied
         problems += apply_trait(run, index, run.results[index])
         run.applied += 1
     return problems
+
+
+def _advance_all(runs: Sequence[ComponentRun], cue: Cue) -> list[Problem]:
+    """Advance every component; conflicts of all of them are judged in one cue run a round."""
+    problems: list[Problem] = []
+    while True:
+        for run in runs:
+            problems += _advance(run)
+        waiting = [run for run in runs if run.pending and run.instance is not None]
+        if not waiting:
+            return problems
+        checks = [Check(run.instance, c.location, c.patch) for run in waiting if run.instance
+                  for c in run.pending]
+        verdicts = iter(arbitrate(cue, checks))
+        for run in waiting:
+            problems += settle(run, [next(verdicts) for _ in run.pending])
 
 
 def evaluate(app: Application, resolved: Sequence[ResolvedComponent], options: RenderOptions,
@@ -162,6 +181,5 @@ def evaluate(app: Application, resolved: Sequence[ResolvedComponent], options: R
                 problems += _start(run, result)
             else:
                 run.results[index] = result
-        for run in runs:
-            problems += _advance(run)
+        problems += _advance_all(runs, cue)
     return runs, problems

@@ -41,6 +41,7 @@ class Conflict:
     path: str  # in the merged value, e.g. spec.template.spec.containers[0].image
     base: Any
     patch: Any
+    location: tuple[str | int, ...] = field(default=(), compare=False)  # the path as keys and indices
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,12 @@ def _same_scalar(base: Any, patch: Any) -> bool:
     return type(base) is type(patch) and base == patch
 
 
-def _join(where: str, key: str) -> str:
-    return f"{where}.{key}" if where else key
+def format_path(location: Sequence[str | int]) -> str:
+    """("spec", "containers", 0, "image") -> spec.containers[0].image."""
+    text = ""
+    for part in location:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
 
 
 def _lookup(element: Any, dotted: str) -> tuple[bool, Any]:
@@ -101,13 +106,16 @@ def _same_data(left: Any, right: Any) -> bool:
     return _same_scalar(left, right)
 
 
+_Where = tuple[str | int, ...]
+
+
 @dataclass
 class _Merger:
     markers: Mapping[PatchPath, Mapping[str, str]]
     patterns: Mapping[PatchPath, Any]
     conflicts: list[Conflict] = field(default_factory=list)
 
-    def merge(self, base: Any, patch: Any, at: PatchPath, where: str, key: str | None) -> Any:
+    def merge(self, base: Any, patch: Any, at: PatchPath, where: _Where, key: str | None) -> Any:
         """Merge `patch` (at patch path `at`) into `base` (at display path `where`)."""
         marks = self.markers.get(at, {})
         key = marks.get(contract.MARK_PATCH_KEY) or key  # the nearest patchKey wins
@@ -123,15 +131,16 @@ class _Merger:
         if isinstance(base, dict) and isinstance(patch, dict):
             return self.merge_dict(base, patch, at, where, key)
         if not _same_scalar(base, patch):
-            self.conflicts.append(Conflict(where, copy.deepcopy(base), copy.deepcopy(patch)))
+            self.conflicts.append(Conflict(format_path(where), copy.deepcopy(base), copy.deepcopy(patch),
+                                           where))
         return copy.deepcopy(base)
 
-    def merge_dict(self, base: dict[str, Any], patch: dict[str, Any], at: PatchPath, where: str,
+    def merge_dict(self, base: dict[str, Any], patch: dict[str, Any], at: PatchPath, where: _Where,
                    key: str | None) -> dict[str, Any]:
         merged: dict[str, Any] = {}
         for name, value in base.items():
             if name in patch:
-                merged[name] = self.merge(value, patch[name], at + (name,), _join(where, name), key)
+                merged[name] = self.merge(value, patch[name], at + (name,), where + (name,), key)
             else:
                 merged[name] = copy.deepcopy(value)
         for name, value in patch.items():
@@ -139,7 +148,7 @@ class _Merger:
                 merged[name] = copy.deepcopy(value)
         return merged
 
-    def merge_list(self, base: list[Any], patch: list[Any], at: PatchPath, where: str,
+    def merge_list(self, base: list[Any], patch: list[Any], at: PatchPath, where: _Where,
                    key: str | None, retain: bool) -> list[Any]:
         keys = [k.strip() for k in key.split(",") if k.strip()] if key else []
         # A keyed list whose patch elements all lack the key (a keyless `[{resources: ...}]`)
@@ -148,7 +157,7 @@ class _Merger:
             return self.merge_keyed(base, patch, at, where, keys, retain)
         merged: list[Any] = []
         for index, element in enumerate(base):
-            place = f"{where}[{index}]"
+            place = where + (index,)
             if index < len(patch):
                 merged.append(copy.deepcopy(patch[index]) if retain else
                               self.merge(element, patch[index], at + (index,), place, key))
@@ -157,7 +166,7 @@ class _Merger:
         merged.extend(copy.deepcopy(element) for element in patch[len(base):])
         return merged
 
-    def merge_keyed(self, base: list[Any], patch: list[Any], at: PatchPath, where: str,
+    def merge_keyed(self, base: list[Any], patch: list[Any], at: PatchPath, where: _Where,
                     keys: list[str], retain: bool) -> list[Any]:
         merged = list(base)
         touched = [False] * len(base)
@@ -176,12 +185,12 @@ class _Merger:
                 touched[target] = True
             else:
                 merged[target] = self.merge(merged[target], element, at + (index,),
-                                            f"{where}[{target}]", key)
+                                            where + (target,), key)
                 touched[target] = True
-        return [element if touched[i] else self.apply_pattern(element, at, f"{where}[{i}]", key)
+        return [element if touched[i] else self.apply_pattern(element, at, where + (i,), key)
                 for i, element in enumerate(merged)]
 
-    def apply_pattern(self, element: Any, at: PatchPath, where: str, key: str | None) -> Any:
+    def apply_pattern(self, element: Any, at: PatchPath, where: _Where, key: str | None) -> Any:
         """Unify a base element no patch element covered with the list's pattern, if any."""
         if at not in self.patterns:
             return copy.deepcopy(element)
@@ -202,7 +211,7 @@ def merge_patch(
     all reported as conflicts. Returns a new value; raises nothing.
     """
     merger = _Merger(markers, patterns)
-    value = merger.merge(base, patch, (), "", None)
+    value = merger.merge(base, patch, (), (), None)
     return MergeResult(value, tuple(merger.conflicts))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,7 +41,7 @@ def _record(run: ComponentRun, before: Any, after: Any, who: str) -> None:
             run.setters[path] = who
 
 
-def _conflict_problem(run: ComponentRun, index: int, conflict: Conflict) -> Problem:
+def conflict_problem(run: ComponentRun, index: int, conflict: Conflict) -> Problem:
     comp = run.resolved.component
     trait = comp.traits[index]
     owner = run.setters.get(conflict.path, f"component {comp.name} ({comp.type})")
@@ -72,8 +73,7 @@ def _patch_workload(run: ComponentRun, index: int, result: Evaluated) -> list[Pr
             merged = merge_patch(before, patch, _under(result.markers, contract.PATCH),
                                  result.patterns)
             run.workload = merged.value
-            if merged.conflicts:
-                return [_conflict_problem(run, index, c) for c in merged.conflicts]
+            run.pending, run.pending_trait = list(merged.conflicts), index
     except MergeError as exc:
         return [app_problem("patch", f"{strategy} patch failed: {exc}", trait.path,
                             definition=definition.name, file=definition.source)]
@@ -96,6 +96,27 @@ def _patch_outputs(run: ComponentRun, index: int, result: Evaluated) -> list[Pro
             problems += [app_problem("conflict", f"patchOutputs.{name}: {c.path} is {c.base!r},"
                                      f" the patch sets {c.patch!r}", trait.path,
                                      definition=trait.type) for c in merged.conflicts]
+    return problems
+
+
+def set_at(value: Any, location: tuple[str | int, ...], leaf: Any) -> None:
+    """Put `leaf` at `location` inside `value` (which has every step but the last)."""
+    for step in location[:-1]:
+        value = value[step]
+    value[location[-1]] = copy.deepcopy(leaf)
+
+
+def settle(run: ComponentRun, verdicts: list[bool]) -> list[Problem]:
+    """Apply cue's verdicts on the pending conflicts: overrides of defaults, or errors."""
+    problems = []
+    trait = run.resolved.component.traits[run.pending_trait]
+    for conflict, allowed in zip(run.pending, verdicts, strict=True):
+        if allowed:
+            set_at(run.workload, conflict.location, conflict.patch)
+            run.setters[conflict.path] = f"trait {trait.type}"
+        else:
+            problems.append(conflict_problem(run, run.pending_trait, conflict))
+    run.pending, run.pending_trait = [], -1
     return problems
 
 

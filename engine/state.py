@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import contract
-from .compose import Evaluated
+from .compose import Evaluated, Instance
 from .errors import Problem, app_problem
+from .merge import Conflict
 from .model import JSON, Definition
 from .resolve import ResolvedComponent
 
@@ -34,6 +35,10 @@ class ComponentRun:
     applied: int = 0  # traits merged so far
     setters: dict[str, str] = field(default_factory=dict)  # workload leaf path -> who set it
     failed: bool = False
+    instance: Instance | None = None  # the component's own evaluation, for arbitration
+    # Conflicts of trait `pending_trait` that cue must still judge (a default may yield).
+    pending: list[Conflict] = field(default_factory=list)
+    pending_trait: int = -1
     # Context the app's instances share, sent to cue once: (data key, {context key: value}).
     shared: tuple[str, dict[str, JSON]] = ("", {})
 
