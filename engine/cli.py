@@ -45,16 +45,21 @@ def cluster_version(text: str) -> tuple[int, int]:
 def render_options(args: argparse.Namespace) -> RenderOptions:
     """Options from flags, and the cue binary from OAM_RENDER_CUE when set."""
     return RenderOptions(cluster_version=args.cluster_version, namespace=args.namespace,
-                         cue_binary=os.environ.get("OAM_RENDER_CUE") or None)
+                         cue_binary=os.environ.get("OAM_RENDER_CUE") or None,
+                         environment=getattr(args, "env", None))
 
 
 def _add_render(sub: argparse._SubParsersAction[_Parser]) -> None:
     p = sub.add_parser("render", help="render an Application into Kubernetes objects")
     p.add_argument("-f", "--file", dest="files", action="append", required=True,
-                   help="Application YAML (repeatable; '-' reads stdin)")
+                   help="Application YAML, or standalone Policy/Workflow YAML next to it"
+                        " (repeatable; '-' reads stdin)")
     add_definition_flag(p)
+    p.add_argument("--env", metavar="NAME",
+                   help="render only this environment (a topology policy, or a deploy step with only overrides)")
     p.add_argument("-o", "--output", choices=("yaml", "json"), default="yaml")
-    p.add_argument("--output-dir", type=Path, help="write one file per object here instead")
+    p.add_argument("--output-dir", type=Path,
+                   help="write one file per object here instead: [<env>/]<component>/<kind>-<name>.yaml")
     p.add_argument("-n", "--namespace", help="namespace for objects that set none")
     p.add_argument("--cluster-version", type=cluster_version,
                    default=contract.DEFAULT_CLUSTER_VERSION, metavar="MAJOR.MINOR",
@@ -67,18 +72,17 @@ def add_definition_flag(parser: argparse.ArgumentParser) -> None:
                         help="definition files or folders, searched before the bundled ones")
 
 
-def read_inputs(files: Sequence[str], stdin: IO[str]) -> str:
-    """The YAML of every -f, joined into one stream ('-' is stdin)."""
-    texts = []
-    for name in files:
-        texts.append(stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8"))
-    return "\n---\n".join(texts)
+def read_sources(files: Sequence[str], stdin: IO[str]) -> list[str | Path]:
+    """Every -f as a path, or as text for '-' (stdin)."""
+    return [stdin.read() if name == "-" else Path(name) for name in files]
 
 
 def _render(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
-    source: str | Path = Path(args.files[0]) if len(args.files) == 1 and args.files[0] != "-" \
-        else read_inputs(args.files, stdin)
-    result = render(source, definitions=args.definitions, options=render_options(args))
+    sources = read_sources(args.files, stdin)
+    result = render(sources[0], definitions=args.definitions, options=render_options(args),
+                    documents=sources[1:])
+    for warning in result.warnings:
+        stderr.write(f"warning: {relative(warning)}\n")
     if args.output_dir:
         written = write_output_dir(result, args.output_dir)
         stderr.write(f"wrote {len(written)} files under {args.output_dir}\n")
@@ -101,6 +105,11 @@ def extra_commands() -> list[Callable[[argparse._SubParsersAction[_Parser]], Non
     return []
 
 
+def relative(text: str) -> str:
+    """Paths under the working directory, spelt relative to it (stable, shorter messages)."""
+    return text.replace(os.getcwd().rstrip("/") + "/", "")
+
+
 def run(argv: Sequence[str], stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
     """Run the CLI; returns 0 on success, 1 on render or input errors, 2 on usage errors."""
     try:
@@ -111,7 +120,7 @@ def run(argv: Sequence[str], stdin: IO[str], stdout: IO[str], stderr: IO[str]) -
     try:
         return handler(args, stdin, stdout, stderr)
     except OamError as error:
-        stderr.write(f"error: {error.describe()}\n")
+        stderr.write(f"error: {relative(error.describe())}\n")
         return EXIT_ERRORS
     except OSError as error:
         stderr.write(f"error: {error.filename or ''}: {error.strerror or error}\n")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import contract
 from .definitions import DefinitionLoader, closest_names, strip_version
 from .errors import Problem, app_problem
-from .model import JSON, Application, Component, Definition, resource_type
+from .model import JSON, Application, Component, Definition, Trait, resource_type
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,18 @@ def resolve(app: Application, loader: DefinitionLoader) -> tuple[list[ResolvedCo
         if definition is None:
             problems.append(_unknown(contract.KIND_COMPONENT, comp.type, comp.path, loader, app))
         traits: list[Definition] = []
+        known: list[Trait] = []
         for trait in comp.traits:
             trait_def = find(loader, contract.KIND_TRAIT, trait.type)
             if trait_def is None:
                 problems.append(_unknown(contract.KIND_TRAIT, trait.type, trait.path, loader, app))
             else:
                 traits.append(trait_def)
-        if definition is not None and len(traits) == len(comp.traits):
+                known.append(trait)
+        if definition is not None:
+            # Unknown traits are left out so the rest still evaluates and reports its errors;
+            # the render fails on the unknown ones anyway.
+            comp = replace(comp, traits=tuple(known))
             resolved.append(ResolvedComponent(comp, definition, tuple(traits)))
             problems += check_traits(comp, definition, tuple(traits), definition.workload_type)
     return resolved, problems
