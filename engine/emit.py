@@ -31,9 +31,42 @@ def dump_yaml(body: Any) -> str:
                      allow_unicode=True, width=1 << 16)
 
 
-def yaml_stream(result: RenderResult) -> str:
-    """A `---` separated stream of every object, in output order."""
-    return "".join(f"---\n{dump_yaml(dict(o.body))}" for o in result.objects)
+def header(app_title: str, obj: RenderedObject) -> str:
+    """`# Application(shop with topology eu) -- Component(frontend)`, as `vela dry-run` heads
+    each component's objects (`-- Policy(name)` for a policy's)."""
+    what = f"Policy({obj.policy})" if obj.policy is not None else f"Component({obj.component})"
+    return f"# Application({app_title}) -- {what}\n"
+
+
+def _origin(obj: RenderedObject) -> str:
+    """The comment `vela dry-run` puts above an extra object."""
+    if obj.policy is not None or obj.output_name is None:
+        return ""
+    if obj.trait is None:
+        return "## From the auxiliary workload\n"
+    return f"## From the trait {obj.trait}\n"
+
+
+def yaml_stream(result: RenderResult, headers: bool = True) -> str:
+    """A `---` separated stream of every object, in output order.
+
+    With `headers`, the first object of each component (or policy) of each environment starts
+    with a comment naming the app, the environment and the component; extra objects say which
+    trait made them. The comments sit inside the documents, so the stream holds objects only.
+    """
+    titles = {env.name: env.title or result.app for env in result.environments}
+    parts = []
+    group: tuple[str, str, str | None] | None = None
+    for obj in result.objects:
+        comments = ""
+        if headers:
+            current = (obj.environment, obj.component, obj.policy)
+            if current != group:
+                comments = header(titles.get(obj.environment, result.app), obj)
+                group = current
+            comments += _origin(obj)
+        parts.append(f"---\n{comments}{dump_yaml(dict(obj.body))}")
+    return "".join(parts)
 
 
 def json_list(result: RenderResult) -> str:
@@ -47,10 +80,11 @@ def _safe(part: str) -> str:
 
 
 def object_file(obj: RenderedObject) -> Path:
-    """`[<env>/]<component>/<kind>-<name>.yaml`."""
+    """`[<env>/]<component>/<kind>-<name>.yaml`; a policy's objects under `[<env>/]policies/<policy>/`."""
     name = f"{_safe(obj.kind.lower())}-{_safe(obj.name or obj.output_name or 'unnamed')}.yaml"
     parts = [_safe(obj.environment)] if obj.environment else []
-    return Path(*parts, _safe(obj.component), name)
+    owner = ["policies", _safe(obj.policy)] if obj.policy is not None else [_safe(obj.component)]
+    return Path(*parts, *owner, name)
 
 
 def write_output_dir(result: RenderResult, target: Path) -> list[Path]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from . import contract
 from .arbitrate import Check, arbitrate
@@ -144,12 +147,13 @@ def _advance(run: ComponentRun) -> list[Problem]:
     return problems
 
 
-def _advance_all(runs: Sequence[ComponentRun], cue: Cue) -> list[Problem]:
-    """Advance every component; conflicts of all of them are judged in one cue run a round."""
-    problems: list[Problem] = []
+def _advance_all(runs: Sequence[ComponentRun], cue: Cue) -> list[tuple[ComponentRun, Problem]]:
+    """Advance every component; conflicts of all of them are judged in one cue run a round.
+    Returns each problem with the component it belongs to."""
+    problems: list[tuple[ComponentRun, Problem]] = []
     while True:
         for run in runs:
-            problems += _advance(run)
+            problems += [(run, p) for p in _advance(run)]
         waiting = [run for run in runs if run.pending and run.instance is not None]
         if not waiting:
             return problems
@@ -157,29 +161,103 @@ def _advance_all(runs: Sequence[ComponentRun], cue: Cue) -> list[Problem]:
                   for c in run.pending]
         verdicts = iter(arbitrate(cue, checks))
         for run in waiting:
-            problems += settle(run, [next(verdicts) for _ in run.pending])
+            problems += [(run, p) for p in settle(run, [next(verdicts) for _ in run.pending])]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One app (an environment of it) whose components share cue processes with other jobs."""
+
+    app: Application
+    resolved: Sequence[ResolvedComponent]
+
+
+_TAG = re.compile(r"^jobs\[(\d+)\]\.(.*)$")
+
+
+def _untag(problem: Problem) -> tuple[int | None, Problem]:
+    match = _TAG.match(problem.location.app_path)
+    if match is None:
+        return None, problem
+    location = dataclasses.replace(problem.location, app_path=match[2])
+    return int(match[1]), dataclasses.replace(problem, location=location)
+
+
+def evaluate_groups(cue: Cue, groups: Sequence[Sequence[Instance]]) -> tuple[list[list[Evaluated | None]],
+                                                                              list[list[Problem]]]:
+    """Evaluate the instances of several groups (environments) in one batch.
+
+    Paths are tagged with the group while cue runs, so that every problem lands in its group;
+    a problem no instance owns lands in every group. Returns results and problems by group.
+    """
+    if len(groups) == 1:
+        alone, trouble = _run_batch(cue, groups[0])
+        return [alone], [trouble]
+    tagged = [dataclasses.replace(inst, app_path=f"jobs[{g}].{inst.app_path}")
+              for g, group in enumerate(groups) for inst in group]
+    flat, found = _run_batch(cue, tagged) if tagged else ([], [])
+    results: list[list[Evaluated | None]] = []
+    start = 0
+    for group in groups:
+        results.append(flat[start:start + len(group)])
+        start += len(group)
+    problems: list[list[Problem]] = [[] for _ in groups]
+    for problem in found:
+        index, plain = _untag(problem)
+        for g in (range(len(groups)) if index is None else [index]):
+            problems[g].append(plain)
+    return results, problems
+
+
+def _take(run: ComponentRun, index: int, result: Evaluated | None) -> list[Problem]:
+    if result is None:
+        run.failed = True
+        return []
+    if index < 0:
+        return _start(run, result)
+    run.results[index] = result
+    return []
+
+
+def _runs(job: Job, index: int, options: RenderOptions) -> list[ComponentRun]:
+    # context.components goes to cue once per job (environments may differ in components).
+    shared = (f"oam_app{index}", {contract.CTX_COMPONENTS: [dict(c.raw) for c in job.app.components]})
+    return [ComponentRun(r, base_context(job.app, r.component.name, r.component.properties, options),
+                         trait_layers(r), shared=shared) for r in job.resolved]
+
+
+def evaluate_jobs(jobs: Sequence[Job], options: RenderOptions,
+                  cue: Cue) -> list[tuple[list[ComponentRun], list[Problem]]]:
+    """Run every layer of every job; each layer is one cue process for all jobs together.
+
+    Returns, per job, its component runs (in app order) and its problems.
+    """
+    runs = [_runs(job, index, options) for index, job in enumerate(jobs)]
+    problems: list[list[Problem]] = [[] for _ in jobs]
+    last = max((max(r.layers, default=0) for group in runs for r in group), default=0)
+    for layer in range(last + 1):
+        batches = [_layer_instances(group, layer) for group in runs]
+        if not any(batches):
+            continue
+        results, failed = evaluate_groups(cue, [[inst for _, _, inst in batch] for batch in batches])
+        for job, batch in enumerate(batches):
+            problems[job] += failed[job]
+            for (run, index, _), result in zip(batch, results[job], strict=True):
+                problems[job] += _take(run, index, result)
+        _advance_jobs(runs, problems, cue)
+    return list(zip(runs, problems, strict=True))
+
+
+def _advance_jobs(runs: Sequence[Sequence[ComponentRun]], problems: list[list[Problem]], cue: Cue) -> None:
+    """Advance the components of every job; their conflicts are judged together, one cue run a round."""
+    flat = [run for group in runs for run in group]
+    owner = {id(run): job for job, group in enumerate(runs) for run in group}
+    for run, problem in _advance_all(flat, cue):
+        problems[owner[id(run)]].append(problem)
 
 
 def evaluate(app: Application, resolved: Sequence[ResolvedComponent], options: RenderOptions,
              cue: Cue) -> tuple[list[ComponentRun], list[Problem]]:
-    """Run every layer; each is one cue process for all components of the app."""
-    shared = ("oam_app0", {contract.CTX_COMPONENTS: [dict(c.raw) for c in app.components]})
-    runs = [ComponentRun(r, base_context(app, r.component.name, r.component.properties, options),
-                         trait_layers(r), shared=shared) for r in resolved]
-    problems: list[Problem] = []
-    last = max((max(r.layers, default=0) for r in runs), default=0)
-    for layer in range(last + 1):
-        batch = _layer_instances(runs, layer)
-        if not batch:
-            continue
-        results, failed = _run_batch(cue, [inst for _, _, inst in batch])
-        problems += failed
-        for (run, index, _), result in zip(batch, results, strict=True):
-            if result is None:
-                run.failed = True
-            elif index < 0:
-                problems += _start(run, result)
-            else:
-                run.results[index] = result
-        problems += _advance_all(runs, cue)
+    """Run every layer of one app; each is one cue process for all its components."""
+    [(runs, problems)] = evaluate_jobs([Job(app, resolved)], options, cue)
     return runs, problems

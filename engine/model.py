@@ -137,6 +137,7 @@ class RenderedObject:
     trait: str | None  # the trait type that produced it, or None
     output_name: str | None  # NAME in `outputs: NAME`, None for the workload
     environment: str = ""
+    policy: str | None = None  # the policy that produced it (then `component` is "")
 
     @property
     def kind(self) -> str:
@@ -160,6 +161,7 @@ class Environment:
     namespace: str
     clusters: tuple[str, ...] = ()
     policies: tuple[str, ...] = ()  # the policies applied, in order
+    title: str = ""  # how output headers name it: `shop with topology eu`
 
 
 @dataclass(frozen=True)

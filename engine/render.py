@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from .appfile import load_application
 from .cue import Cue
 from .definitions import DefinitionLoader, default_loader
+from .environments import in_environments, plan_environments, read_inputs, select
 from .errors import Problem, raise_problems
-from .evaluate import evaluate
+from .evaluate import Job, evaluate, evaluate_jobs
 from .labels import component_objects
-from .model import Application, RenderedObject, RenderOptions, RenderResult, RenderStats
+from .model import Application, Environment, RenderedObject, RenderOptions, RenderResult, RenderStats
+from .policies import render_policies
 from .resolve import resolve
 
 AppSource = Application | str | Path | Mapping[str, Any]
@@ -47,17 +49,50 @@ def render_application(app: Application, loader: DefinitionLoader, options: Rend
     return objects, problems
 
 
-def render(app: AppSource, *, definitions: Definitions = None,
-           options: RenderOptions | None = None) -> RenderResult:
-    """Render an Application (path, YAML text, dict or Application) into Kubernetes objects.
+def render_environments(envs: Sequence[tuple[Environment, Application]], loader: DefinitionLoader,
+                        options: RenderOptions, cue: Cue) -> tuple[list[RenderedObject], list[Problem]]:
+    """Objects of every environment, environment by environment, and every problem found.
 
-    Returns a RenderResult whose objects know their component, trait and output name.
+    All environments share each evaluation layer's cue process, and one more for custom policies.
+    """
+    jobs, found = [], []
+    for _, app in envs:
+        resolved, problems = resolve(app, loader)
+        jobs.append(Job(app, resolved))
+        found.append(problems)
+    evaluated = evaluate_jobs(jobs, options, cue)
+    objects: list[list[RenderedObject]] = []
+    for (env, app), (runs, problems), job_problems in zip(envs, evaluated, found, strict=True):
+        job_problems += problems
+        objects.append([obj for run in runs for obj in component_objects(app, run, env.namespace, env.name)])
+    extra, policy_problems = render_policies(envs, objects, loader, options, cue)
+    for index, objs in enumerate(extra):
+        objects[index] += objs
+        found[index] += policy_problems[index]
+    named = [(env.name, problems) for (env, _), problems in zip(envs, found, strict=True)]
+    return [obj for objs in objects for obj in objs], in_environments(named)
+
+
+def render(app: AppSource, *, definitions: Definitions = None, options: RenderOptions | None = None,
+           documents: Iterable[AppSource] = ()) -> RenderResult:
+    """Render an Application (path, YAML text, dict or Application) into Kubernetes objects,
+    once per environment its deploy steps describe (once as written when there are none).
+
+    `documents` are further sources holding standalone Policy and Workflow documents (such
+    documents inside `app`'s source count too); they apply where the app references them.
+    `options.environment` picks one environment.
+
+    Returns a RenderResult whose objects know their environment, component, trait and output.
     Raises an OamError subclass carrying every problem found; nothing partial is returned.
     """
     options = options or RenderOptions()
-    application = as_application(app)
+    inputs = read_inputs([app, *documents])
     loader = as_loader(definitions)
+    plan = plan_environments(inputs, loader, options.namespace)
+    raise_problems(plan.problems)
+    envs = select(plan, options.environment)
     cue = Cue(options.cue_binary, options.cue_timeout)
-    objects, problems = render_application(application, loader, options, cue)
+    objects, problems = render_environments(envs, loader, options, cue)
     raise_problems(problems)
-    return RenderResult(application.name, tuple(objects), RenderStats(cue.processes))
+    return RenderResult(inputs.app.name, tuple(objects), RenderStats(cue.processes),
+                        tuple(env for env, _ in envs), tuple(plan.warnings))
