@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO
 
-from . import contract
+from . import cli_def, contract
 from .emit import json_list, write_output_dir, yaml_stream
 from .errors import OamError
 from .model import RenderOptions
@@ -102,7 +102,7 @@ def build_parser() -> _Parser:
 
 def extra_commands() -> list[Callable[[argparse._SubParsersAction[_Parser]], None]]:
     """Commands that live in their own modules."""
-    return []
+    return [cli_def.register]
 
 
 def relative(text: str) -> str:
