@@ -1,0 +1,169 @@
+"""Rewrite a canonical (JSON Schema 2020-12) parameter schema into draft-07 or OpenAPI 3.0."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Schema = dict[str, Any]
+
+DRAFT_07 = "draft-07"
+DRAFT_2020_12 = "2020-12"
+OPENAPI_30 = "openapi-3.0"
+DIALECTS = (OPENAPI_30, DRAFT_07, DRAFT_2020_12)
+META_SCHEMA = {
+    DRAFT_07: "http://json-schema.org/draft-07/schema#",
+    DRAFT_2020_12: "https://json-schema.org/draft/2020-12/schema",
+}
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SCHEMA_ONE = ("additionalProperties", "items", "additionalItems", "not", "if", "then", "else")
+
+
+def walk(schema: Any, rewrite: Callable[[Schema], Schema]) -> Any:
+    """Apply `rewrite` to every schema object, children first."""
+    if not isinstance(schema, dict):
+        return schema
+    out: Schema = {}
+    for key, value in schema.items():
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            out[key] = {name: walk(sub, rewrite) for name, sub in value.items()}
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            out[key] = [walk(sub, rewrite) for sub in value]
+        elif key in _SCHEMA_ONE or (key == "items" and isinstance(value, list)):
+            out[key] = [walk(s, rewrite) for s in value] if isinstance(value, list) else walk(value, rewrite)
+        else:
+            out[key] = value
+    return rewrite(out)
+
+
+def convert(schema: Schema, dialect: str) -> Schema:
+    """The canonical schema in `dialect` (one of DIALECTS); raises ValueError for others."""
+    if dialect == DRAFT_2020_12:
+        return {"$schema": META_SCHEMA[dialect], **schema}
+    if dialect == DRAFT_07:
+        return {"$schema": META_SCHEMA[dialect], **walk(schema, _draft07)}
+    if dialect == OPENAPI_30:
+        return _openapi(schema)
+    raise ValueError(f"unknown dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
+
+
+# --- draft-07 --------------------------------------------------------------------------------
+
+
+def _draft07(schema: Schema) -> Schema:
+    out = dict(schema)
+    if "$defs" in out:
+        out["definitions"] = out.pop("$defs")
+    if "prefixItems" in out:
+        rest = out.pop("items", None)
+        out["items"] = out.pop("prefixItems")
+        if rest is not None:
+            out["additionalItems"] = rest
+    ref = out.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        ref = "#/definitions/" + ref[len("#/$defs/"):]
+        out["$ref"] = ref
+    if ref and len(out) > 1:
+        # draft-07 ignores the siblings of $ref: keep them beside it in allOf.
+        del out["$ref"]
+        out["allOf"] = [{"$ref": ref}, *out.get("allOf", [])]
+    return out
+
+
+# --- OpenAPI 3.0 -----------------------------------------------------------------------------
+
+
+def _openapi(schema: Schema) -> Schema:
+    defs = schema.get("$defs", {})
+    inlined = _inline(schema, defs, ())
+    return walk(inlined, _openapi_node)  # type: ignore[no-any-return]
+
+
+def _inline(schema: Any, defs: dict[str, Schema], stack: tuple[str, ...]) -> Any:
+    """Replace `$ref`s by their targets: an OpenAPI 3.0 schema object has nowhere to keep them."""
+    if isinstance(schema, list):
+        return [_inline(s, defs, stack) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: Schema = {}
+    for key, value in schema.items():
+        if key == "$defs":
+            continue
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            out[key] = {name: _inline(sub, defs, stack) for name, sub in value.items()}
+        elif key in _SCHEMA_LISTS or key in _SCHEMA_ONE:
+            out[key] = _inline(value, defs, stack)
+        else:
+            out[key] = value
+    ref = out.pop("$ref", None)
+    if isinstance(ref, str):
+        name = ref.rpartition("/")[2]
+        if name in stack:
+            note = f"recursive: the same schema as {name} (see the JSON Schema export)"
+            return {**out, "type": "object", "x-oam-recursive": name, "description": out.get("description", note)}
+        target = _inline(defs.get(name, {}), defs, (*stack, name))
+        out = {**target, **out}
+    return out
+
+
+def _openapi_node(schema: Schema) -> Schema:
+    out = {k: v for k, v in schema.items() if k not in ("$comment", "if", "then", "else", "patternProperties",
+                                                         "$schema")}
+    if "const" in out:
+        out["enum"] = [out.pop("const")]
+    for exclusive, inclusive in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if isinstance(out.get(exclusive), (int, float)) and not isinstance(out[exclusive], bool):
+            out[inclusive] = out.pop(exclusive)
+            out[exclusive] = True
+    if "prefixItems" in out:
+        del out["prefixItems"]
+        out["items"] = {}
+    if out.get("items") is False or out.get("items") is True:
+        out["items"] = {}
+    if out.get("type") == "array" and "items" not in out:
+        out["items"] = {}
+    out = _openapi_types(out)
+    out = _openapi_unions(out)
+    if "allOf" in out:
+        kept = [s for s in out["allOf"] if s]
+        out.pop("allOf")
+        if kept:
+            out["allOf"] = kept
+    return out
+
+
+def _openapi_types(out: Schema) -> Schema:
+    kind = out.get("type")
+    if kind == "null":
+        out.pop("type")
+        return {**out, "nullable": True, "enum": [None]}
+    if not isinstance(kind, list):
+        return out
+    kinds = [k for k in kind if k != "null"]
+    if len(kinds) < len(kind):
+        out["nullable"] = True
+    out.pop("type")
+    if len(kinds) == 1:
+        out["type"] = kinds[0]
+    elif kinds:
+        out["anyOf"] = [{"type": k, **({"items": {}} if k == "array" else {})} for k in kinds]
+    return out
+
+
+def _openapi_unions(out: Schema) -> Schema:
+    """`anyOf: [{null}, T]` becomes a nullable T: OpenAPI 3.0 has no null type."""
+    for key in ("anyOf", "oneOf"):
+        branches = out.get(key)
+        if not isinstance(branches, list):
+            continue
+        plain = [b for b in branches if not (b.get("nullable") and b.get("enum") == [None])]
+        if len(plain) == len(branches):
+            continue
+        del out[key]
+        if len(plain) == 1:
+            out = {**plain[0], **out}
+        elif plain:
+            out[key] = [{**b, "nullable": True} for b in plain]
+        out["nullable"] = True
+    return out
