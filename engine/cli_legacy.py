@@ -1,0 +1,73 @@
+"""The `oam-render convert v1alpha2` command: write the v1beta1 equivalent of legacy OAM files."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from .appfile import Document, parse_documents, read_documents
+from .definitions import default_loader
+from .emit import dump_yaml
+from .legacy import convert_v1alpha2
+
+if TYPE_CHECKING:
+    from .cli import _Parser
+
+EXIT_OK = 0
+APPLICATION_FILE = "application.yaml"
+DEFINITIONS_DIR = "definitions"
+
+
+def register(sub: argparse._SubParsersAction[_Parser]) -> None:
+    """Add `convert` and its source formats to the top-level parser."""
+    group = sub.add_parser("convert", help="convert legacy OAM files into an Application and definitions")
+    formats = group.add_subparsers(dest="convert_from", required=True, parser_class=type(group))
+    legacy = formats.add_parser(
+        "v1alpha2", help="core.oam.dev/v1alpha2 Components and an ApplicationConfiguration",
+        description="Write the v1beta1 Application, ComponentDefinitions (schematic.kube) and"
+                    " TraitDefinitions that render to the same objects as the legacy files.")
+    legacy.add_argument("files", nargs="+", metavar="FILE", help="YAML files ('-' reads stdin)")
+    legacy.add_argument("-d", "--definitions", action="append", default=[], metavar="DIR_OR_FILE",
+                        help="folders or files with the v1alpha2 TraitDefinitions of the traits")
+    legacy.add_argument("--output-dir", type=Path, metavar="DIR",
+                        help=f"write DIR/{APPLICATION_FILE} and DIR/{DEFINITIONS_DIR}/ instead of one stream")
+    legacy.set_defaults(handler=_convert)
+
+
+def _documents(files: Sequence[str], stdin: IO[str]) -> list[Document]:
+    docs: list[Document] = []
+    for name in files:
+        docs += parse_documents(stdin.read(), "<stdin>") if name == "-" else read_documents(Path(name))
+    return docs
+
+
+def _file_name(doc: dict[str, Any]) -> str:
+    kind = "component" if doc["kind"] == "ComponentDefinition" else "trait"
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", f"{kind}-{doc['metadata']['name']}") + ".yaml"
+
+
+def write_conversion(docs: Sequence[dict[str, Any]], target: Path) -> list[Path]:
+    """The Application and one file per definition under `target`; returns the files written."""
+    folder = target / DEFINITIONS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    written = [target / APPLICATION_FILE]
+    written[0].write_text(dump_yaml(docs[0]), encoding="utf-8")
+    for doc in docs[1:]:
+        path = folder / _file_name(doc)
+        path.write_text(dump_yaml(doc), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def _convert(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
+    converted = convert_v1alpha2(_documents(args.files, stdin), default_loader(args.definitions))
+    if args.output_dir is None:
+        stdout.write("".join(f"---\n{dump_yaml(doc)}" for doc in converted))
+        return EXIT_OK
+    written = write_conversion(converted, args.output_dir)
+    stderr.write(f"wrote {len(written)} files under {args.output_dir}; render them with: oam-render render"
+                 f" -f {args.output_dir / APPLICATION_FILE} -d {args.output_dir / DEFINITIONS_DIR}\n")
+    return EXIT_OK
