@@ -16,7 +16,9 @@ from .cuetext import CueTextError, parse_concrete
 from .errors import Problem, definition_problem
 from .model import Definition
 
-BUNDLED_DIR = Path(__file__).resolve().parent.parent / "definitions"
+# In a wheel the bundled definitions sit inside the package; in a checkout, at its root.
+_PACKAGED = Path(__file__).resolve().parent / "bundled_definitions"
+BUNDLED_DIR = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).resolve().parent.parent / "definitions"
 _SUFFIXES = (".cue", ".yaml", ".yml")
 _METADATA_KEYS = {"type", "description", "alias", "annotations", "labels", "attributes"}
 _ATTRIBUTE_KEYS = {
