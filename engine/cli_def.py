@@ -69,8 +69,9 @@ def _render(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
 
 def _convert(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     converted = convert_files(args.files, _cue())
-    output: Path | None = args.output
-    if output is not None and (output.is_dir() or str(output).endswith(os.sep)):
+    # Kept as text: Path() would drop the trailing slash that asks for a folder.
+    output = Path(args.output) if args.output else None
+    if output is not None and (output.is_dir() or args.output.endswith(("/", os.sep))):
         output.mkdir(parents=True, exist_ok=True)
         for name, text in converted:
             _write(text, output / f"{name}.cue", stdout, stderr)
@@ -103,7 +104,7 @@ def register(sub: argparse._SubParsersAction[_Parser]) -> None:
     render.set_defaults(handler=_guarded(_render))
     convert = commands.add_parser("convert", help="write CRD YAML definitions in the standalone .cue form")
     convert.add_argument("files", nargs="+", type=Path, metavar="FILE", help=".yaml (or .cue) definitions")
-    convert.add_argument("-o", "--output", type=Path, metavar="FILE_OR_DIR/",
+    convert.add_argument("-o", "--output", metavar="FILE_OR_DIR/",
                          help="write here instead of stdout; a folder gets one NAME.cue per definition")
     convert.set_defaults(handler=_guarded(_convert))
     init = commands.add_parser("init", help="write a documented skeleton definition")

@@ -12,9 +12,8 @@ from .deftools_checks import check_name
 from .deftools_convert import (
     ALIAS_ANNOTATION,
     DefinitionForm,
-    cue_source,
     form_from_cue,
-    format_cue,
+    formatted_cue,
     forms_from_yaml,
     render_yaml,
 )
@@ -120,9 +119,9 @@ def render_files(paths: Sequence[Path]) -> str:
 def convert_files(paths: Sequence[Path], cue: Cue) -> list[tuple[str, str]]:
     """(name, formatted `.cue` text) of every definition in `paths`.
 
-    Raises BrokenDefinition, OSError, or CueFailed when `cue fmt` rejects the result.
+    Raises BrokenDefinition (also when cue cannot parse a template) or OSError.
     """
-    return [(form.name, format_cue(cue_source(form), cue)) for path in paths for form in read_forms(path)]
+    return [(form.name, formatted_cue(form, cue)) for path in paths for form in read_forms(path)]
 
 
 def skeleton(name: str, kind: str, cue: Cue, description: str = "") -> str:
@@ -135,5 +134,5 @@ def skeleton(name: str, kind: str, cue: Cue, description: str = "") -> str:
         name=name, kind=kind, template=_SKELETON_BODIES[kind],
         description=description or f"TODO: describe what the {name} {kind} does.",
         attributes=_SKELETON_ATTRIBUTES[kind])
-    return format_cue(cue_source(form), cue)
+    return formatted_cue(form, cue)
 

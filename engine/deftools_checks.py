@@ -41,6 +41,9 @@ ATTRIBUTE_TYPES: dict[str, dict[str, str]] = {
     contract.KIND_WORKFLOW_STEP: dict(_COMMON),
 }
 
+# The legacy WorkloadDefinition names its workload with definitionRef.
+WORKLOAD_DEFINITION_EXTRA = {"definitionRef": _STRUCT}
+
 Path = tuple[str | int, ...]
 
 
@@ -95,11 +98,12 @@ def _check_status(value: Mapping[str, Any], path: Path, locate: Locate) -> list[
     return notes
 
 
-def check_attributes(kind: str, attributes: Any, path: Path, locate: Locate) -> list[Note]:
-    """Known keys for the kind, value types, and the shapes of workload, stage and status."""
+def check_attributes(kind: str, attributes: Any, path: Path, locate: Locate,
+                     extra: Mapping[str, str] | None = None) -> list[Note]:
+    """Known keys for the kind (plus `extra`), value types, and the shapes of workload, stage and status."""
     if not isinstance(attributes, Mapping):
-        return [_error(locate(path), "attributes must be a struct")]
-    types = ATTRIBUTE_TYPES[kind]
+        return [_error(locate(path), f"{'.'.join(map(str, path))} must be a struct")]
+    types = {**ATTRIBUTE_TYPES[kind], **(extra or {})}
     notes = []
     for key, value in attributes.items():
         where = (*path, key)

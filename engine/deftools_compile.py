@@ -79,7 +79,8 @@ def _unit_of(diag: Diagnostic) -> int | None:
 def _note(diag: Diagnostic, index: int, batch: _Batch) -> Note:
     unit = batch.units[index]
     offset = batch.offsets[index]
-    lines = [unit.definition.position(p.line - offset) for p in diag.positions
+    last = unit.definition.position(max(1, unit.definition.template.count("\n")))
+    lines = [min(unit.definition.position(p.line - offset), last) for p in diag.positions
              if p.file == f"u{index}.cue" and p.line > offset]
     path = ".".join(diag.path[1:]) if diag.path[:1] == (f"oam_i{index}",) else ".".join(diag.path)
     prefix = ".".join(p for p in (unit.label, path) if p)
@@ -89,6 +90,30 @@ def _note(diag: Diagnostic, index: int, batch: _Batch) -> Note:
     if others:
         text += f" (see also line{'s' if len(others) > 1 else ''} {', '.join(map(str, others))})"
     return Note(lines[0] if lines else unit.definition.template_line, "error", text)
+
+
+def _fold(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """One diagnostic per failed disjunction (its last branch: the type after the default), and
+    one syntax error per file (cue's parser reports the cascade after the first)."""
+    by_path: dict[tuple[str, ...], list[Diagnostic]] = {}
+    for diag in diagnostics:
+        by_path.setdefault(diag.path, []).append(diag)
+    folded = []
+    files_with_syntax_errors: set[str] = set()
+    for diag in diagnostics:
+        if not diag.path:
+            file = diag.positions[0].file if diag.positions else ""
+            if file not in files_with_syntax_errors:
+                files_with_syntax_errors.add(file)
+                folded.append(diag)
+            continue
+        group = by_path[diag.path]
+        if diag is not group[-1] and any("errors in empty disjunction" in d.message for d in group):
+            continue
+        if "errors in empty disjunction" in diag.message and len(group) > 1:
+            continue
+        folded.append(diag)
+    return folded
 
 
 def compile_units(units: Sequence[Unit], cue: Cue) -> dict[int, list[Note]]:
@@ -109,7 +134,7 @@ def compile_units(units: Sequence[Unit], cue: Cue) -> dict[int, list[Note]]:
             break
         except CueFailed as failed:
             diagnostics = failed.diagnostics or (Diagnostic((), failed.stderr.strip() or "cue vet failed", ()),)
-            placed = [(d, _unit_of(d)) for d in diagnostics]
+            placed = [(d, _unit_of(d)) for d in _fold(diagnostics)]
         for diag, index in placed:
             for target in [index] if index in pending else pending:
                 found.setdefault(target, []).append(_note(diag, target, batch))

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from . import contract
-from .cue import Cue
+from .cue import Cue, CueFailed
 from .cuesource import CueSourceError, split_definition_file
 from .cuetext import CueTextError, parse_concrete
 from .definitions import BrokenDefinition, parse_cue_definition, parse_yaml_definitions
@@ -39,6 +39,8 @@ class DefinitionForm:
     annotations: Mapping[str, str] = field(default_factory=dict)  # without description and alias
     labels: Mapping[str, str] = field(default_factory=dict)
     attributes: Mapping[str, JSON] = field(default_factory=dict)  # the spec without the template
+    source: str = ""  # the file it was read from, for messages
+    template_line: int = 1  # line in `source` of the template body's first line
 
 
 def _broken(source: str, message: str, line: int | None = None) -> BrokenDefinition:
@@ -56,7 +58,8 @@ def form_from_cue(text: str, source: str = "") -> DefinitionForm:
         name=definition.name, kind=definition.kind, template=definition.template,
         imports=definition.imports, description=definition.description,
         alias=str(metadata.get("alias", "")), annotations=dict(definition.annotations),
-        labels=dict(definition.labels), attributes=dict(definition.spec))
+        labels=dict(definition.labels), attributes=dict(definition.spec), source=source,
+        template_line=definition.template_line)
 
 
 def form_from_definition(definition: Definition) -> DefinitionForm:
@@ -70,10 +73,14 @@ def form_from_definition(definition: Definition) -> DefinitionForm:
     if schematic:  # e.g. a kube schematic: not a CUE template, keep it as an attribute
         attributes["schematic"] = schematic
     attributes.pop("extension", None)  # the legacy home of the template
+    reference = attributes.pop("definitionRef", None)  # a legacy WorkloadDefinition's workload
+    if isinstance(reference, Mapping) and reference.get("name") and "workload" not in attributes:
+        attributes["workload"] = {"type": str(reference["name"])}
     return DefinitionForm(
         name=definition.name, kind=definition.kind, template=definition.template,
         imports=definition.imports, description=definition.description, alias=alias,
-        annotations=annotations, labels=dict(definition.labels), attributes=attributes)
+        annotations=annotations, labels=dict(definition.labels), attributes=attributes,
+        source=definition.source, template_line=definition.template_line)
 
 
 def forms_from_yaml(text: str, source: str = "") -> list[DefinitionForm]:
@@ -233,7 +240,24 @@ def apply_diff(original: str, diff: str) -> str:
     return "".join(out + old[cursor:])
 
 
+def formatted_cue(form: DefinitionForm, cue: Cue) -> str:
+    """The `.cue` text of `form`, formatted; raises BrokenDefinition (at the template line cue
+    points to) when cue cannot parse it."""
+    text = cue_source(form)
+    try:
+        return format_cue(text, cue)
+    except CueFailed as failed:
+        first = failed.diagnostics[0] if failed.diagnostics else None
+        line = form.template_line
+        if first is not None and first.positions:
+            # The body starts on the line after `template: {`; blank lines above it were dropped.
+            body_start = text[:text.rindex("\ntemplate: {\n")].count("\n") + 3
+            dropped = len(form.template) - len(form.template.lstrip("\n"))
+            line += max(0, first.positions[0].line - body_start) + dropped
+        message = first.message if first is not None else failed.stderr.strip()
+        raise _broken(form.source, f"{form.name}: the template does not parse: {message}", line) from failed
+
+
 def convert_yaml(text: str, cue: Cue, source: str = "") -> list[tuple[str, str]]:
-    """Each definition of a CRD YAML file as (name, formatted `.cue` text); raises BrokenDefinition
-    or CueFailed."""
-    return [(form.name, format_cue(cue_source(form), cue)) for form in forms_from_yaml(text, source)]
+    """Each definition of a CRD YAML file as (name, formatted `.cue` text); raises BrokenDefinition."""
+    return [(form.name, formatted_cue(form, cue)) for form in forms_from_yaml(text, source)]

@@ -17,6 +17,7 @@ from .cuetext import CueTextError, parse_concrete
 from .definitions import BrokenDefinition, parse_cue_definition, parse_yaml_definitions
 from .deftools_checks import (
     STATUS_SNIPPETS,
+    WORKLOAD_DEFINITION_EXTRA,
     Locate,
     check_attributes,
     check_name,
@@ -156,7 +157,8 @@ def _crd_notes(doc: Mapping[str, Any], locate: Locate) -> list[Note]:
         notes.append(Note(locate(("metadata",)), "warning",
                           f"no description (annotation {contract.DESCRIPTION_ANNOTATION})"))
     spec = doc.get("spec") or {}
-    notes += check_attributes(kind, spec, ("spec",), locate)
+    legacy = WORKLOAD_DEFINITION_EXTRA if doc["kind"] == "WorkloadDefinition" else None
+    notes += check_attributes(kind, spec, ("spec",), locate, legacy)
     extension = spec.get("extension") if isinstance(spec, Mapping) else None
     if isinstance(extension, Mapping) and extension.get("template") is not None:
         notes.append(Note(locate(("spec", "extension")), "warning",
