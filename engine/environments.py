@@ -154,7 +154,7 @@ def _policy_where(inputs: Inputs, policy: Policy) -> Where:
 
 
 def _step_policies(inputs: Inputs, step: WorkflowStep, plan: Plan, used: set[str]) -> list[Policy] | None:
-    """The policies a deploy step lists, in order; None when one of them cannot be found."""
+    """The policies a deploy step lists that exist, in order; None when the list is malformed."""
     names = step.properties.get("policies") or []
     path = f"{step.path}.properties.policies"
     where = _where(inputs.app, path)
@@ -175,7 +175,7 @@ def _step_policies(inputs: Inputs, step: WorkflowStep, plan: Plan, used: set[str
         if policy.name not in own:
             used.add(policy.name)
         found.append(policy)
-    return found if len(found) == len(names) else None
+    return found  # with a policy missing, the others still apply, so that all their problems show
 
 
 def _topology_namespace(inputs: Inputs, policy: Policy, default: str, plan: Plan) -> str:

@@ -96,8 +96,10 @@ class _Override:
                     if not type_name or strip_version(c.type) == strip_version(type_name)]
         found = [i for i, c in enumerate(components) if matches(str(name), c.name)]
         if not found:
+            near = closest_names(str(name), [c.name for c in components])
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
             names = ", ".join(c.name for c in components) or "none"
-            self.problem("unknown-component", f"no component matches {name!r} (components: {names})",
+            self.problem("unknown-component", f"no component matches {name!r} (components: {names}){hint}",
                          f"{path}.name")
         return found
 
