@@ -85,7 +85,10 @@ def form_from_definition(definition: Definition) -> DefinitionForm:
 
 def forms_from_yaml(text: str, source: str = "") -> list[DefinitionForm]:
     """Every definition in a CRD YAML file; raises BrokenDefinition (also when there is none)."""
-    definitions = parse_yaml_definitions(text, source)
+    try:
+        definitions = parse_yaml_definitions(text, source)
+    except CueSourceError as exc:  # the loader lets a template it cannot scan through
+        raise _broken(source, f"a template cannot be scanned: {exc.message} (line {exc.line} of the template)") from exc
     if not definitions:
         raise _broken(source, "no ComponentDefinition, TraitDefinition, PolicyDefinition or"
                               " WorkflowStepDefinition document")

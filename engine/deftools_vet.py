@@ -12,7 +12,7 @@ import yaml
 
 from . import contract
 from .cue import Cue
-from .cuesource import CueSourceError, split_definition_file
+from .cuesource import CueSourceError, split_definition_file, split_imports
 from .cuetext import CueTextError, parse_concrete
 from .definitions import BrokenDefinition, parse_cue_definition, parse_yaml_definitions
 from .deftools_checks import (
@@ -166,6 +166,26 @@ def _crd_notes(doc: Mapping[str, Any], locate: Locate) -> list[Note]:
     return notes
 
 
+_UNSCANNABLE = "the template cannot be scanned"
+
+
+def _template_scan_notes(doc: Mapping[str, Any], locate: Locate) -> list[Note]:
+    """A template whose brackets or strings do not close (the loader cannot split its imports)."""
+    for route in (("spec", "schematic", "cue", "template"), ("spec", "extension", "template")):
+        node: Any = doc
+        for key in route:
+            node = node.get(key) if isinstance(node, Mapping) else None
+        if isinstance(node, str):
+            try:
+                split_imports(node)
+            except CueSourceError as exc:
+                # A block scalar's text starts on the line after its key.
+                line = locate(route) + (exc.line if "\n" in node else 0)
+                return [Note(line, "error", f"{_UNSCANNABLE}: {exc.message}")]
+            return []
+    return []
+
+
 def _vet_yaml(report: _FileReport, text: str) -> None:
     try:
         nodes = [n for n in yaml.compose_all(text) if n is not None]
@@ -184,7 +204,9 @@ def _vet_yaml(report: _FileReport, text: str) -> None:
         report.error(1, "no ComponentDefinition, TraitDefinition, PolicyDefinition or WorkflowStepDefinition")
         return
     for doc, locate in located:
-        report.notes += _crd_notes(doc, locate)
+        report.notes += _crd_notes(doc, locate) + _template_scan_notes(doc, locate)
+    if any(n.severity == "error" and n.message.startswith(_UNSCANNABLE) for n in report.notes):
+        return
     try:
         definitions = parse_yaml_definitions(text, report.file)
     except BrokenDefinition as exc:

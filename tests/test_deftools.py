@@ -180,3 +180,12 @@ def test_marker_notes(template: str, expected: list[tuple[int, str]]) -> None:
 ], ids=["documented", "missing", "ignored", "list-element", "definition", "inside-if", "pattern"])
 def test_usage_notes(template: str, expected: list[str]) -> None:
     assert [n.message.split(" ")[0] for n in usage_notes(template)] == expected
+
+
+def test_vet_sets_broken_templates_aside_and_reruns_the_rest(cue: Cue) -> None:
+    before = cue.processes
+    findings = vet_files([GOLDEN / "vet-batch"], cue)
+    files = {Path(f.file).name for f in findings if f.severity == "error"}
+    assert files == {"conflict.cue", "markers.cue", "syntax.cue", "template.cue"}
+    # syntax errors, then unresolved references, then conflicting values, then the clean rest
+    assert cue.processes - before <= 4
