@@ -99,7 +99,7 @@ def render_legacy(docs: Sequence[Document], loader: DefinitionLoader | None = No
     owner = Application(app.name, options.namespace or app.namespace, app.labels, app.annotations, (),
                         source=app.source)
     objects: list[RenderedObject] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = list(app.problems)
     for instance in app.instances:
         found, failed = _instance_objects(app, instance, owner)
         objects += found

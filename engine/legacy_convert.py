@@ -197,7 +197,7 @@ def _application(app: LegacyApp, workloads: Mapping[str, Mapping[str, JSON]]) ->
 def _workloads(app: LegacyApp) -> dict[str, Mapping[str, JSON]]:
     """Every entry's workload, checking that it and its traits render (what the legacy render checks)."""
     workloads: dict[str, Mapping[str, JSON]] = {}
-    problems: list[Problem] = []
+    problems: list[Problem] = list(app.problems)
     for instance in app.instances:
         workload, found = legacy_workload(instance)
         problems += found

@@ -87,6 +87,8 @@ class LegacyApp:
     instances: tuple[LegacyInstance, ...]
     source: str = ""
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    # Problems found while reading; the render adds its own and raises them all together.
+    problems: tuple[Problem, ...] = field(default_factory=tuple)
 
 
 def is_v1alpha2(doc: Document, kind: str) -> bool:
@@ -122,13 +124,16 @@ def _parameters(doc: Document, name: str, problems: list[Problem]) -> tuple[Lega
             problems.append(_component_problem(doc, name, f"component {name}: parameter {label} is declared"
                                                " twice", key))
             continue
+        good = []
         for number, path in enumerate(paths):
             try:
                 parse_field_path(path)
+                good.append(str(path))
             except FieldPathError as exc:
                 problems.append(_component_problem(doc, name, f"component {name}: parameter {label}: {exc}",
                                                    f"{key}.fieldPaths[{number}]"))
-        found.append(LegacyParameter(str(label), tuple(str(p) for p in paths), bool(raw.get("required")),
+        # A bad path is reported once, here; the good ones still render, to find other errors.
+        found.append(LegacyParameter(str(label), tuple(good), bool(raw.get("required")),
                                      str(raw.get("description") or ""), doc.lines.get(key, doc.line)))
     return tuple(found)
 
@@ -297,7 +302,8 @@ def _the_config(docs: Sequence[Document]) -> Document:
 def load_legacy(docs: Sequence[Document], loader: DefinitionLoader | None = None) -> LegacyApp:
     """The AppConfig of `docs` with its Components, trait types and values, checked.
 
-    Raises an OamError subclass with every problem found.
+    Entries that cannot render are left out and their problems kept in `problems`; raises
+    AppError only when there is not exactly one ApplicationConfiguration.
     """
     config = _the_config(docs)
     problems: list[Problem] = []
@@ -318,11 +324,10 @@ def load_legacy(docs: Sequence[Document], loader: DefinitionLoader | None = None
     seen: set[str] = set()
     instances = [inst for index, entry in enumerate(entries)
                  if (inst := _instance(reader, entry, index, seen)) is not None]
-    raise_problems(reader.problems)
     meta = _meta(config)
     return LegacyApp(
         name=str(meta.get("name") or ""), namespace=str(meta.get("namespace") or contract.DEFAULT_NAMESPACE),
         labels={str(k): str(v) for k, v in (meta.get("labels") or {}).items()},
         annotations={str(k): str(v) for k, v in (meta.get("annotations") or {}).items()},
         instances=tuple(instances), source=config.source,
-        warnings=tuple(reader.warnings + _other_documents(docs)))
+        warnings=tuple(reader.warnings + _other_documents(docs)), problems=tuple(reader.problems))
