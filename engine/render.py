@@ -16,6 +16,7 @@ from .labels import component_objects
 from .model import Application, Environment, RenderedObject, RenderOptions, RenderResult, RenderStats
 from .policies import render_policies
 from .resolve import resolve
+from .validate import validate_apps, validate_components
 
 AppSource = Application | str | Path | Mapping[str, Any]
 Definitions = DefinitionLoader | str | Path | Iterable[str | Path] | None
@@ -40,6 +41,8 @@ def render_application(app: Application, loader: DefinitionLoader, options: Rend
                        environment: str = "") -> tuple[list[RenderedObject], list[Problem]]:
     """Objects of one app as written (one environment), and every problem found."""
     resolved, problems = resolve(app, loader)
+    resolved, invalid = validate_components(app, resolved, cue)
+    problems += invalid
     if not resolved:
         return [], problems
     runs, found = evaluate(app, resolved, options, cue)
@@ -60,6 +63,11 @@ def render_environments(envs: Sequence[tuple[Environment, Application]], loader:
         resolved, problems = resolve(app, loader)
         jobs.append(Job(app, resolved))
         found.append(problems)
+    # Properties that break their schema are reported here and kept away from cue.
+    checked = validate_apps([(job.app, job.resolved) for job in jobs], cue)
+    jobs = [Job(job.app, valid) for job, (valid, _) in zip(jobs, checked, strict=True)]
+    for problems, (_, invalid) in zip(found, checked, strict=True):
+        problems += invalid
     evaluated = evaluate_jobs(jobs, options, cue)
     objects: list[list[RenderedObject]] = []
     for (env, app), (runs, problems), job_problems in zip(envs, evaluated, found, strict=True):

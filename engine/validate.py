@@ -1,0 +1,190 @@
+"""Validate component and trait properties against their schemas before cue sees them."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError, best_match
+
+from .cue import Cue
+from .errors import Problem, app_problem
+from .model import JSON, Application, Definition
+from .resolve import ResolvedComponent
+from .schema import canonical_schemas, finish
+from .schema_dialect import DRAFT_2020_12, Schema
+from .schema_store import StoredSchemas, digest
+
+CODE = "schema"
+_BOUND_WORDS = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}
+
+
+def schemas_for(definitions: Iterable[Definition], cue: Cue,
+                stored: StoredSchemas | None = None) -> dict[tuple[str, str, str], Schema]:
+    """A 2020-12 schema per definition (by kind, name, digest): the checked-in one when the
+    definition is the bundled one it was made from, else from one `cue def` run for all the
+    others. Definitions cue cannot export are left out: evaluation reports their errors."""
+    store = stored or StoredSchemas()
+    found: dict[tuple[str, str, str], Schema] = {}
+    missing: dict[tuple[str, str, str], Definition] = {}
+    for definition in definitions:
+        key = (definition.kind, definition.name, digest(definition))
+        if key in found or key in missing:
+            continue
+        schema = store.get(definition)
+        if schema is None:
+            missing[key] = definition
+        else:
+            found[key] = schema
+    if missing:
+        pending = list(missing.values())
+        exported, _ = canonical_schemas(pending, cue)
+        for position, canonical in exported.items():
+            definition = pending[position]
+            found[(definition.kind, definition.name, digest(definition))] = finish(definition, canonical,
+                                                                                  DRAFT_2020_12)
+    return found
+
+
+def validate_apps(apps: Sequence[tuple[Application, Sequence[ResolvedComponent]]], cue: Cue,
+                  stored: StoredSchemas | None = None) -> list[tuple[list[ResolvedComponent], list[Problem]]]:
+    """For each (app, its resolved components): the components whose properties, and their
+    traits' properties, fit their schemas, and a problem for every violation in the others
+    (which are not to be sent to cue). At most one cue process for all apps together."""
+    everything = [d for _, resolved in apps for r in resolved for d in (r.definition, *r.traits)]
+    schemas = schemas_for(everything, cue, stored)
+    return [_validate(app, resolved, schemas) for app, resolved in apps]
+
+
+def validate_components(app: Application, resolved: Sequence[ResolvedComponent], cue: Cue,
+                        stored: StoredSchemas | None = None) -> tuple[list[ResolvedComponent], list[Problem]]:
+    """validate_apps for one app."""
+    return validate_apps([(app, resolved)], cue, stored)[0]
+
+
+def _validate(app: Application, resolved: Sequence[ResolvedComponent],
+              schemas: Mapping[tuple[str, str, str], Schema]) -> tuple[list[ResolvedComponent], list[Problem]]:
+    valid: list[ResolvedComponent] = []
+    problems: list[Problem] = []
+    for item in resolved:
+        comp = item.component
+        found = check(app, item.definition, schemas, comp.properties, f"{comp.path}.properties")
+        for trait, definition in zip(comp.traits, item.traits, strict=True):
+            found += check(app, definition, schemas, trait.properties, f"{trait.path}.properties")
+        if found:
+            problems += found
+        else:
+            valid.append(item)
+    return valid, problems
+
+
+def check(app: Application, definition: Definition, schemas: Mapping[tuple[str, str, str], Schema],
+          properties: Mapping[str, JSON], base: str) -> list[Problem]:
+    """Every violation of `properties` against the definition's schema (none without a schema)."""
+    schema = schemas.get((definition.kind, definition.name, digest(definition)))
+    if schema is None:
+        return []
+    validator = jsonschema.Draft202012Validator(schema)
+    problems: list[Problem] = []
+    for error in validator.iter_errors(dict(properties)):
+        for path, message in describe(error, schema):
+            problems.append(app_problem(CODE, message, path_text(base, path), definition=definition.name,
+                                        definition_kind=definition.kind, file=app.source,
+                                        line=_line(app, path_text(base, path))))
+    return problems
+
+
+def path_text(base: str, path: Iterable[Any]) -> str:
+    """`components[web].properties` + ("http", "/api") -> `components[web].properties.http./api`."""
+    return base + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+
+
+def _line(app: Application, path: str) -> int | None:
+    while path:
+        if path in app.lines:
+            return app.lines[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return None
+
+
+def describe(error: ValidationError, root: Schema) -> list[tuple[list[Any], str]]:
+    """(instance path, message naming the rule broken) for one jsonschema error."""
+    path = list(error.absolute_path)
+    rule, value, instance = error.validator, error.validator_value, error.instance
+    if rule == "required" and isinstance(instance, dict):
+        when = _condition(root, list(error.absolute_schema_path))
+        suffix = f" (when {when})" if when else ""
+        names = value if isinstance(value, list) else []
+        return [([*path, name], f"is a required property{suffix}") for name in names if name not in instance]
+    if rule == "additionalProperties" and isinstance(instance, dict):
+        owner = error.schema if isinstance(error.schema, dict) else {}
+        allowed = owner.get("properties", {})
+        patterns = list(owner.get("patternProperties", {}))
+        extra = [k for k in instance if k not in allowed and not _matches_any(patterns, k)]
+        known = ", ".join(allowed) or "none"
+        return [([*path, k], f"is not an allowed property (allowed: {known})") for k in extra]
+    if rule in ("oneOf", "anyOf") and error.context:
+        best = best_match(error.context)
+        forms = len(value) if isinstance(value, list) else 0
+        return [(p, f"{m} (in the closest of {forms} allowed forms)") for p, m in describe(best, root)]
+    return [(path, _message(rule, value, instance))]
+
+
+def _matches_any(patterns: list[str], key: str) -> bool:
+    return any(re.search(p, key) for p in patterns)
+
+
+def _message(rule: Any, value: Any, instance: Any) -> str:
+    if rule == "enum":
+        return f"must be one of {json.dumps(value)}"
+    if rule == "const":
+        return f"must be {json.dumps(value)}"
+    if rule == "type":
+        wanted = " or ".join(value) if isinstance(value, list) else str(value)
+        return f"must be of type {wanted}, not {json.dumps(instance)}"
+    if rule in _BOUND_WORDS:
+        return f"must be {_BOUND_WORDS[rule]} {value}"
+    if rule in ("minLength", "maxLength"):
+        return f"must be at {'least' if rule == 'minLength' else 'most'} {value} characters long"
+    if rule in ("minItems", "maxItems"):
+        return f"must have at {'least' if rule == 'minItems' else 'most'} {value} items"
+    if rule == "pattern":
+        return f"must match the pattern {json.dumps(value)}"
+    if rule == "uniqueItems":
+        return "must not contain duplicate items"
+    if rule == "not" and isinstance(value, dict) and "const" in value:
+        return f"must not be {json.dumps(value['const'])}"
+    if rule == "oneOf":
+        return "matches more than one of the allowed forms; set the fields of only one"
+    if rule in (None, False, "false", "items", "prefixItems"):
+        return "is not allowed here"
+    return f"breaks the schema rule {rule}: {json.dumps(value)[:80]}"
+
+
+def _condition(root: Schema, schema_path: list[Any]) -> str:
+    """For a `then: {required}` error, the condition the required field is declared under."""
+    if len(schema_path) < 4 or schema_path[-2] != "then":
+        return ""
+    node: Any = root
+    for key in schema_path[:-4]:
+        node = _step(root, node, key)
+    rule = _step(root, node, "allOf")
+    rule = rule[schema_path[-3]] if isinstance(rule, list) and isinstance(schema_path[-3], int) else {}
+    needed = (rule.get("then") or {}).get("required") or []
+    props = node.get("properties", {}) if isinstance(node, dict) else {}
+    texts = [props.get(n, {}).get("x-oam-condition", "") for n in needed]
+    return next((t for t in texts if t), "")
+
+
+def _step(root: Schema, node: Any, key: Any) -> Any:
+    if isinstance(node, dict) and key == "$ref":
+        return root.get("$defs", {}).get(str(node.get("$ref", "")).rpartition("/")[2], {})
+    if isinstance(node, dict):
+        return node.get(key, {})
+    if isinstance(node, list) and isinstance(key, int) and key < len(node):
+        return node[key]
+    return {}
