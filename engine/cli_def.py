@@ -93,7 +93,8 @@ def _init(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
 def register(sub: argparse._SubParsersAction[_Parser]) -> None:
     """Add `def` and its subcommands to the top-level parser."""
     group = sub.add_parser("def", help="check, convert and create definitions")
-    commands = group.add_subparsers(dest="def_command", required=True, parser_class=type(group))
+    commands = group.add_subparsers(dest="def_command", metavar="{vet,render,convert,init}", required=True,
+                                   parser_class=type(group))
     vet = commands.add_parser("vet", help="check definition files; one line per problem")
     vet.add_argument("files", nargs="+", type=Path, metavar="FILE", help="definition files or folders")
     vet.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
