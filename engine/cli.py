@@ -27,6 +27,15 @@ class _Usage(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse writing to the streams `run` was given, and raising instead of exiting."""
+
+    streams: tuple[IO[str], IO[str]] = (sys.stdout, sys.stderr)
+
+    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+        out, err = self.streams
+        if message:
+            (err if file is sys.stderr else out).write(message)
+
     def exit(self, status: int = 0, message: str | None = None) -> None:  # type: ignore[override]
         if message:
             self._print_message(message, sys.stderr)
@@ -91,9 +100,10 @@ def _render(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: I
     return EXIT_OK
 
 
-def build_parser() -> _Parser:
-    parser = _Parser(prog="oam-render", description="Render OAM Applications offline with cue.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+def build_parser(stdout: IO[str] = sys.stdout, stderr: IO[str] = sys.stderr) -> _Parser:
+    bound = type("_BoundParser", (_Parser,), {"streams": (stdout, stderr)})
+    parser = bound(prog="oam-render", description="Render OAM Applications offline with cue.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=bound)
     _add_render(sub)
     for register in extra_commands():
         register(sub)
@@ -113,7 +123,7 @@ def relative(text: str) -> str:
 def run(argv: Sequence[str], stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
     """Run the CLI; returns 0 on success, 1 on render or input errors, 2 on usage errors."""
     try:
-        args = build_parser().parse_args(list(argv))
+        args = build_parser(stdout, stderr).parse_args(list(argv))
     except _Usage as usage:
         return usage.code
     handler: Handler = args.handler

@@ -113,10 +113,14 @@ def _crd_definition(doc: dict[str, Any], node: yaml.Node, source: str) -> Defini
             return Definition(name=name, kind=kind, template="", source=source, spec=spec,
                               description=_description(meta))
         raise _broken(source, f"{name}: no spec.schematic.cue.template", node.start_mark.line + 1, name)
-    imports, body, body_line = split_imports(template_node.value)
     # A block scalar's text starts on the line after its indicator.
     style = getattr(template_node, "style", None)
     first = template_node.start_mark.line + (2 if style in ("|", ">") else 1)
+    try:
+        imports, body, body_line = split_imports(template_node.value)
+    except CueSourceError as exc:
+        line = first + getattr(exc, "line", 1) - 1
+        raise _broken(source, f"{name}: the template does not scan: {exc}", line, name) from exc
     return Definition(
         name=name, kind=kind, template=body, imports=imports, source=source,
         template_line=first + body_line - 1, description=_description(meta), spec=spec,

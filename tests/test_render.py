@@ -173,3 +173,22 @@ def test_cli_stdin_and_output_dir_is_all_or_nothing(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh"
     assert cli("render", "-f", "-", "--output-dir", str(fresh), stdin=bad)[0] == 1
     assert not fresh.exists()
+
+
+def test_cli_usage_errors_go_to_the_given_stream() -> None:
+    code, out, err = cli("render", "--no-such-flag")
+    assert code == 2 and out == "" and "usage: oam-render" in err
+    code, out, err = cli("--help")
+    assert code == 0 and "render" in out and err == ""
+
+
+def test_broken_yaml_template_is_reported_at_its_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("apiVersion: core.oam.dev/v1beta1\nkind: TraitDefinition\nmetadata:\n  name: bad\n"
+                   "spec:\n  schematic:\n    cue:\n      template: |\n        patch: {\n"
+                   "          x: \"unterminated\n")
+    with pytest.raises(OamError) as caught:
+        render(app([web(), {"name": "b", "type": "webservice", "properties": {"image": "x"},
+                            "traits": [{"type": "bad"}]}]), definitions=[bad])
+    broken = [p for p in caught.value.problems if "bad.yaml" in p.message or p.location.file.endswith("bad.yaml")]
+    assert broken, caught.value.describe()
