@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import yaml
 from deepdiff import DeepDiff
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine import AppError, ChainLoader, DefinitionError, DictLoader, OamError, RenderOptions, default_loader, render
 from engine.appfile import Document, parse_documents, read_documents
@@ -87,6 +89,32 @@ SET_ERRORS = [
 def test_set_field_errors(body: dict[str, Any], path: str, message: str) -> None:
     with pytest.raises(FieldPathError, match=re.escape(f"field path {path!r}: {message}")):
         set_field(body, path, "V")
+
+
+SEGMENTS = st.lists(st.one_of(st.integers(0, 3), st.text(min_size=1, max_size=6)), min_size=1, max_size=5)
+BODIES = st.recursive(st.none() | st.integers() | st.text(max_size=3),
+                      lambda inner: st.lists(inner, max_size=3)
+                      | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+                      max_leaves=8)
+
+
+@given(SEGMENTS)
+def test_format_then_parse_round_trips(segments: list[Any]) -> None:
+    assert parse_field_path(format_field_path(segments)) == tuple(segments)
+
+
+@given(st.dictionaries(st.text(max_size=3), BODIES, max_size=3), SEGMENTS)
+def test_set_field_sets_the_value_or_names_the_path(body: dict[str, Any], segments: list[Any]) -> None:
+    path = format_field_path(segments)
+    try:
+        set_field(body, path, "V")
+    except FieldPathError as exc:
+        assert repr(path) in str(exc)
+        return
+    node: Any = body
+    for segment in segments:
+        node = node[segment]
+    assert node == "V"
 
 
 # --- rendering v1alpha2 ----------------------------------------------------------------------
