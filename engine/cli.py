@@ -31,7 +31,7 @@ class _Parser(argparse.ArgumentParser):
 
     streams: tuple[IO[str], IO[str]] = (sys.stdout, sys.stderr)
 
-    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+    def _print_message(self, message: str, file: IO[str] | None = None) -> None:  # type: ignore[override]
         out, err = self.streams
         if message:
             (err if file is sys.stderr else out).write(message)
@@ -101,7 +101,10 @@ def _render(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: I
 
 
 def build_parser(stdout: IO[str] = sys.stdout, stderr: IO[str] = sys.stderr) -> _Parser:
-    bound = type("_BoundParser", (_Parser,), {"streams": (stdout, stderr)})
+    class _Bound(_Parser):
+        streams = (stdout, stderr)
+
+    bound: type[_Parser] = _Bound
     parser = bound(prog="oam-render", description="Render OAM Applications offline with cue.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=bound)
     _add_render(sub)
