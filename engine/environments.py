@@ -92,8 +92,11 @@ def read_inputs(sources: Sequence[Source]) -> Inputs:
     origins: dict[str, Where] = {}
     problems: list[Problem] = []
     kinds: list[str] = []
+    first: Where | None = None
     for source in sources:
         for doc in _documents(source):
+            if first is None and not isinstance(doc, Application):
+                first = Where(doc.source, doc.line)
             if isinstance(doc, Application):
                 apps.append((doc, ""))
                 kinds.append(APP_KIND)
@@ -114,7 +117,8 @@ def read_inputs(sources: Sequence[Source]) -> Inputs:
                 origins[f"{WORKFLOW_KIND}/{name}"] = Where(doc.source, doc.line)
     if len(apps) != 1:
         found = ", ".join(repr(k) for k in kinds) or "nothing"
-        problems.append(app_problem("input", f"expected one {APP_KIND}, found {found}", ""))
+        problems.append(app_problem("input", f"expected one {APP_KIND}, found {found}", "",
+                                    file=first.file if first else "", line=first.line if first else None))
     if problems:
         raise AppError(problems)
     app, ref = apps[0]

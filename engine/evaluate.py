@@ -16,7 +16,7 @@ from .cuesource import pattern_list_paths, references_context_output
 from .cuetext import CueTextError, parse_concrete
 from .errors import Problem, definition_problem
 from .model import JSON, Application, RenderOptions
-from .patching import apply_trait, settle
+from .patching import apply_trait, settle, take_trait_conflicts
 from .resolve import ResolvedComponent, check_traits, workload_type_of
 from .state import ComponentRun, Extra, errs_problems
 
@@ -152,16 +152,26 @@ def _advance_all(runs: Sequence[ComponentRun], cue: Cue) -> list[tuple[Component
     Returns each problem with the component it belongs to."""
     problems: list[tuple[ComponentRun, Problem]] = []
     while True:
+        moved = False
         for run in runs:
+            before = run.applied
             problems += [(run, p) for p in _advance(run)]
-        waiting = [run for run in runs if run.pending and run.instance is not None]
-        if not waiting:
+            held = bool(run.pending)
+            if run.pending:
+                problems += [(run, p) for p in take_trait_conflicts(run)]
+            if run.pending and run.instance is None:
+                problems += [(run, p) for p in settle(run, [False] * len(run.pending))]
+            moved = moved or run.applied != before or (held and not run.pending)
+        waiting = [run for run in runs if run.pending]
+        if waiting:
+            checks = [Check(run.instance, c.location, c.patch) for run in waiting if run.instance
+                      for c in run.pending]
+            verdicts = iter(arbitrate(cue, checks))
+            for run in waiting:
+                problems += [(run, p) for p in settle(run, [next(verdicts) for _ in run.pending])]
+            # settled: the next round advances them further
+        elif not moved:
             return problems
-        checks = [Check(run.instance, c.location, c.patch) for run in waiting if run.instance
-                  for c in run.pending]
-        verdicts = iter(arbitrate(cue, checks))
-        for run in waiting:
-            problems += [(run, p) for p in settle(run, [next(verdicts) for _ in run.pending])]
 
 
 @dataclass(frozen=True)

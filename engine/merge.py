@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -241,5 +242,9 @@ def json_patch(base: Any, operations: list[dict[str, Any]]) -> Any:
             document = jsonpatch.JsonPatch([operation]).apply(document, in_place=True)
         except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException,
                 TypeError, AttributeError) as exc:
-            raise MergeError(f"operation {index} {operation!r}: {exc}", op_index=index) from exc
+            # jsonpatch appends Python type names ("(<class 'str'>)"): not for users' eyes.
+            reason = re.sub(r" \(<class '\w+'>\)", "", str(exc))
+            op = operation if isinstance(operation, dict) else {}
+            what = f"{op.get('op', '?')} {op.get('path', '')}".strip()
+            raise MergeError(f"operation {index} ({what}): {reason}", op_index=index) from exc
     return document

@@ -8,7 +8,7 @@ from typing import Any
 
 from . import contract
 from .compose import Evaluated, PatchPath
-from .cuesource import top_level_patch_strategy
+from .cuesource import CueSourceError, field_markers, top_level_patch_strategy
 from .errors import Problem, app_problem
 from .merge import Conflict, MergeError, json_merge_patch, json_patch, merge_patch
 from .state import ComponentRun, Extra, errs_problems
@@ -17,6 +17,32 @@ from .state import ComponentRun, Extra, errs_problems
 def _under(markers: Mapping[PatchPath, Mapping[str, str]], *prefix: str | int) -> dict[PatchPath, Mapping[str, str]]:
     size = len(prefix)
     return {p[size:]: m for p, m in markers.items() if p[:size] == prefix}
+
+
+def relocate_markers(markers: Mapping[PatchPath, Mapping[str, str]],
+                     template: str) -> dict[PatchPath, Mapping[str, str]]:
+    """Put each marker back on the field the template writes it above.
+
+    cue prints a comment written above a shorthand chain `a: b: v` on the innermost field
+    `b`; a marker whose key the source gives only to an enclosing label moves up to it.
+    """
+    try:
+        source = field_markers(template)
+    except CueSourceError:
+        return dict(markers)
+    by_label = {label: {(k, v) for _, k, v in entries} for label, entries in source.items()}
+    moved: dict[PatchPath, dict[str, str]] = {}
+    for path, marks in markers.items():
+        for key, value in marks.items():
+            target = path
+            if not path or (key, value) not in by_label.get(str(path[-1]), set()):
+                for end in range(len(path) - 1, 0, -1):
+                    label = path[end - 1]
+                    if isinstance(label, str) and (key, value) in by_label.get(label, set()):
+                        target = path[:end]
+                        break
+            moved.setdefault(target, {})[key] = value
+    return dict(moved)
 
 
 def leaf_paths(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -70,8 +96,8 @@ def _patch_workload(run: ComponentRun, index: int, result: Evaluated) -> list[Pr
         elif strategy == contract.STRATEGY_JSON_PATCH:
             run.workload = json_patch(before, list(patch.get(contract.JSON_PATCH_OPERATIONS) or []))
         else:
-            merged = merge_patch(before, patch, _under(result.markers, contract.PATCH),
-                                 result.patterns)
+            markers = relocate_markers(_under(result.markers, contract.PATCH), definition.template)
+            merged = merge_patch(before, patch, markers, result.patterns)
             run.workload = merged.value
             run.pending, run.pending_trait = list(merged.conflicts), index
     except MergeError as exc:
@@ -89,7 +115,8 @@ def _patch_outputs(run: ComponentRun, index: int, result: Evaluated) -> list[Pro
         if not targets:
             problems.append(app_problem("patch-outputs", f"patchOutputs.{name}: no earlier object"
                                         f" called {name}", trait.path, definition=trait.type))
-        markers = _under(result.markers, contract.PATCH_OUTPUTS, name)
+        markers = relocate_markers(_under(result.markers, contract.PATCH_OUTPUTS, name),
+                                   run.resolved.traits[index].template)
         for extra in targets:
             merged = merge_patch(extra.body, patch, markers)
             extra.body = merged.value
@@ -104,6 +131,17 @@ def set_at(value: Any, location: tuple[str | int, ...], leaf: Any) -> None:
     for step in location[:-1]:
         value = value[step]
     value[location[-1]] = copy.deepcopy(leaf)
+
+
+def take_trait_conflicts(run: ComponentRun) -> list[Problem]:
+    """Conflicts with a value an earlier trait set are errors outright: only the component's
+    own defaults may yield to a patch, and arbitration consults the component alone."""
+    ours = [c for c in run.pending if run.setters.get(c.path, "").startswith("trait ")]
+    run.pending = [c for c in run.pending if c not in ours]
+    problems = [conflict_problem(run, run.pending_trait, c) for c in ours]
+    if not run.pending:
+        run.pending_trait = -1
+    return problems
 
 
 def settle(run: ComponentRun, verdicts: list[bool]) -> list[Problem]:

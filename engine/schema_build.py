@@ -280,6 +280,10 @@ class Builder:
         schema = self._union(convs, overlap_allowed=bool(defaults))
         if default is not MISSING:
             schema = {**schema, "default": default}
+        elif len(defaults) == 1 and len(convs) > 1 and "anyOf" in schema:
+            # cue settles on the default branch whenever it does not conflict, even if it then
+            # lacks a required field: so a value that fits the branch loosely must fit it fully.
+            schema = {**schema, "if": self._relaxed(defaults[0].schema), "then": defaults[0].schema}
         if len(convs) == 1:
             return Conv(schema, True if defaults else convs[0].fills, convs[0].value)
         fills = bool(defaults) and all(bool(d.fills) for d in defaults)
@@ -318,6 +322,15 @@ class Builder:
         objects = [b for b in unique if self.resolve(b).get("type") == "object"]
         exclusive = len(objects) == len(unique) and not overlap_allowed
         return {"oneOf" if exclusive else "anyOf": unique}
+
+    def _relaxed(self, schema: Schema) -> Schema:
+        """The schema with every `required` dropped: what a value must not conflict with."""
+        def strip(node: Any) -> Any:
+            if isinstance(node, dict):
+                return {k: strip(v) for k, v in node.items() if k != "required"}
+            return [strip(v) for v in node] if isinstance(node, list) else node
+
+        return strip(self.resolve(schema))  # type: ignore[no-any-return]
 
     def _accepts(self, schema: Schema, value: Any) -> bool:
         """Whether `schema` already admits the literal `value` (so `*"x" | string` is just string)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +47,10 @@ class ComponentRun:
 def errs_problems(result: Evaluated, path: str, definition: Definition) -> list[Problem]:
     """A template's own `errs`: the app author's mistakes, in the template author's words."""
     errs = result.values.get(contract.ERRS) or []
+    declared = re.search(rf"^\s*{contract.ERRS}\s*:", definition.template, re.MULTILINE)
+    line = definition.position(definition.template.count("\n", 0, declared.start()) + 1) if declared else None
     return [app_problem("errs", str(message), path, definition=definition.name,
-                        definition_kind=definition.kind, file=definition.source) for message in errs]
+                        definition_kind=definition.kind, file=definition.source, line=line)
+            for message in errs]
 
 

@@ -36,7 +36,9 @@ def _problem(problem: Any, case: Path) -> dict[str, Any]:
     for root in (case, GOLDEN.parent.parent):
         if file.startswith(str(root) + "/"):
             file = file[len(str(root)) + 1:]
-    return {"code": problem.code, "path": where.app_path, "message": problem.message,
+    # Paths inside messages depend on where the checkout is: spell them from the repo root.
+    message = problem.message.replace(f"{GOLDEN.parent.parent}/", "")
+    return {"code": problem.code, "path": where.app_path, "message": message,
             "definition": where.definition, "file": file, "line": where.line}
 
 

@@ -1,0 +1,5 @@
+"""`python -m engine`: the oam-render command."""
+
+from .cli import main
+
+main()
