@@ -109,7 +109,9 @@ def _crd_definition(doc: dict[str, Any], node: yaml.Node, source: str) -> Defini
     template_node, _ = _template_node(node)
     spec = dict(doc.get("spec") or {})
     if template_node is None or not isinstance(template_node.value, str):
-        if kind == contract.KIND_COMPONENT and "kube" in (spec.get("schematic") or {}):
+        # kube schematics and v1alpha2 definitions carry no CUE: the legacy renderer reads their spec.
+        if (kind == contract.KIND_COMPONENT and "kube" in (spec.get("schematic") or {})) \
+                or doc.get("apiVersion") == "core.oam.dev/v1alpha2":
             return Definition(name=name, kind=kind, template="", source=source, spec=spec,
                               description=_description(meta))
         raise _broken(source, f"{name}: no spec.schematic.cue.template", node.start_mark.line + 1, name)

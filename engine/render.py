@@ -6,13 +6,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .appfile import load_application
+from .appfile import load_application, read_documents
 from .cue import Cue
 from .definitions import DefinitionLoader, default_loader
 from .environments import in_environments, plan_environments, read_inputs, select
 from .errors import Problem, raise_problems
 from .evaluate import Job, evaluate, evaluate_jobs
 from .labels import component_objects
+from .legacy import is_legacy, render_legacy
 from .model import Application, Environment, RenderedObject, RenderOptions, RenderResult, RenderStats
 from .policies import render_policies
 from .resolve import resolve
@@ -94,8 +95,12 @@ def render(app: AppSource, *, definitions: Definitions = None, options: RenderOp
     Raises an OamError subclass carrying every problem found; nothing partial is returned.
     """
     options = options or RenderOptions()
-    inputs = read_inputs([app, *documents])
     loader = as_loader(definitions)
+    # The legacy model (v1alpha2 Component + ApplicationConfiguration) needs no cue at all.
+    docs = [d for s in (app, *documents) if not isinstance(s, Application) for d in read_documents(s)]
+    if is_legacy(docs):
+        return render_legacy(docs, loader, options)
+    inputs = read_inputs([app, *documents])
     plan = plan_environments(inputs, loader, options.namespace)
     raise_problems(plan.problems)
     envs = select(plan, options.environment)

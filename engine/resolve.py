@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from . import contract
 from .definitions import DefinitionLoader, closest_names, strip_version
 from .errors import Problem, app_problem
+from .legacy_kube import is_kube_definition, kube_stand_in
 from .model import JSON, Application, Component, Definition, Trait, resource_type
 
 
@@ -35,6 +36,15 @@ def find(loader: DefinitionLoader, kind: str, type_name: str) -> Definition | No
     return loader.get(kind, strip_version(type_name))
 
 
+def _templateless(definition: Definition, path: str) -> Problem | None:
+    """A v1alpha2 definition loads (the legacy renderer reads it) but cannot render here."""
+    if definition.template.strip() or is_kube_definition(definition):
+        return None
+    return app_problem("no-template", f"{definition.kind} type {definition.name!r} has no CUE template"
+                       f" ({definition.source}); a v1beta1 Application cannot use it", path,
+                       definition=definition.name, definition_kind=definition.kind, file=definition.source)
+
+
 def resolve(app: Application, loader: DefinitionLoader) -> tuple[list[ResolvedComponent], list[Problem]]:
     """Definitions for every component and trait; problems for unknown or misapplied types."""
     resolved: list[ResolvedComponent] = []
@@ -43,15 +53,26 @@ def resolve(app: Application, loader: DefinitionLoader) -> tuple[list[ResolvedCo
         definition = find(loader, contract.KIND_COMPONENT, comp.type)
         if definition is None:
             problems.append(_unknown(contract.KIND_COMPONENT, comp.type, comp.path, loader, app))
+        elif (empty := _templateless(definition, comp.path)) is not None:
+            problems.append(empty)
+            definition = None
         traits: list[Definition] = []
         known: list[Trait] = []
         for trait in comp.traits:
             trait_def = find(loader, contract.KIND_TRAIT, trait.type)
             if trait_def is None:
                 problems.append(_unknown(contract.KIND_TRAIT, trait.type, trait.path, loader, app))
+            elif (empty := _templateless(trait_def, trait.path)) is not None:
+                problems.append(empty)
             else:
                 traits.append(trait_def)
                 known.append(trait)
+        if definition is not None and is_kube_definition(definition):
+            stand_in, found = kube_stand_in(definition, comp, app)
+            problems += found
+            if stand_in is None:
+                continue
+            definition, comp = stand_in
         if definition is not None:
             # Unknown traits are left out so the rest still evaluates and reports its errors;
             # the render fails on the unknown ones anyway.
