@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from .errors import PositionedError
+
 __all__ = [
     "CueSourceError",
     "DefinitionSource",
@@ -30,14 +32,8 @@ _MARKER = re.compile(r"//\s*\+([A-Za-z_][\w.\-]*)(?:=(.*))?$")
 _CONTEXT_OUTPUTS = frozenset({"output", "outputs"})
 
 
-class CueSourceError(ValueError):
+class CueSourceError(PositionedError):
     """Source that cannot be scanned: unterminated strings, unbalanced brackets, bad layout."""
-
-    def __init__(self, message: str, line: int, col: int) -> None:
-        super().__init__(f"line {line}, column {col}: {message}")
-        self.message = message
-        self.line = line
-        self.col = col
 
 
 @dataclass(frozen=True)

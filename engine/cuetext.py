@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
+from .errors import PositionedError
+
 __all__ = ["CueTextError", "MarkerMap", "PatchPath", "parse_concrete"]
 
 PatchPath = tuple[str | int, ...]
@@ -18,14 +20,8 @@ BytesMode = Literal["base64", "text"]
 _Fail = Callable[[str], "CueTextError"]
 
 
-class CueTextError(ValueError):
+class CueTextError(PositionedError):
     """The text is not concrete CUE data as `cue export --out cue` prints it."""
-
-    def __init__(self, message: str, line: int, col: int) -> None:
-        super().__init__(f"line {line}, column {col}: {message}")
-        self.message = message
-        self.line = line
-        self.col = col
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,16 @@ class Problem:
         return (self.location.app_path, self.location.file_position(), self.message)
 
 
+class PositionedError(ValueError):
+    """Text that cannot be read, at a 1-based line and column (a scanner's or parser's error)."""
+
+    def __init__(self, message: str, line: int, col: int) -> None:
+        super().__init__(f"line {line}, column {col}: {message}")
+        self.message = message
+        self.line = line
+        self.col = col
+
+
 class OamError(Exception):
     """Root of every error oam-render raises; carries all problems found, sorted by path."""
 

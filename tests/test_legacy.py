@@ -14,6 +14,7 @@ import yaml
 from deepdiff import DeepDiff
 from hypothesis import given
 from hypothesis import strategies as st
+from test_golden import _problem
 
 from engine import AppError, ChainLoader, DefinitionError, DictLoader, OamError, RenderOptions, default_loader, render
 from engine.appfile import Document, parse_documents, read_documents
@@ -295,16 +296,6 @@ def test_kube_workload_bad_path_is_the_definitions_problem() -> None:
 
 
 # --- golden cases and conversion -------------------------------------------------------------
-
-
-def _problem(problem: Any, case: Path) -> dict[str, Any]:
-    where = problem.location
-    file = where.file
-    for root in (case, GOLDEN.parent.parent):
-        if file.startswith(str(root) + "/"):
-            file = file[len(str(root)) + 1:]
-    return {"code": problem.code, "path": where.app_path, "message": problem.message,
-            "definition": where.definition, "file": file, "line": where.line}
 
 
 def legacy_actual(case: Path) -> tuple[str, Any]:
