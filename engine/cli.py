@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO
 
-from . import cli_def, cli_legacy, contract
+from . import cli_def, cli_legacy, cli_schema, contract
 from .emit import json_list, write_output_dir, yaml_stream
 from .errors import OamError
 from .model import RenderOptions
@@ -115,7 +115,7 @@ def build_parser(stdout: IO[str] = sys.stdout, stderr: IO[str] = sys.stderr) -> 
 
 def extra_commands() -> list[Callable[[argparse._SubParsersAction[_Parser]], None]]:
     """Commands that live in their own modules."""
-    return [cli_def.register, cli_legacy.register]
+    return [cli_def.register, cli_legacy.register, cli_schema.register]
 
 
 def relative(text: str) -> str:
