@@ -4,6 +4,7 @@ from .definitions import ChainLoader, DefinitionLoader, DictLoader, DirectoryLoa
 from .errors import AppError, CueEnvironmentError, DefinitionError, OamError, Problem
 from .model import Definition, RenderedObject, RenderOptions, RenderResult
 from .render import render
+from .schema import export_schema
 
 __all__ = [
     "AppError",
@@ -20,5 +21,6 @@ __all__ = [
     "RenderResult",
     "RenderedObject",
     "default_loader",
+    "export_schema",
     "render",
 ]
