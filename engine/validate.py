@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
+from . import contract
 from .cue import Cue
 from .errors import Problem, app_problem
 from .model import JSON, Application, Definition
@@ -90,11 +92,30 @@ def check(app: Application, definition: Definition, schemas: Mapping[tuple[str, 
     validator = jsonschema.Draft202012Validator(schema)
     problems: list[Problem] = []
     for error in validator.iter_errors(dict(properties)):
+        # A missing required parameter is named as such, whoever finds it (this or cue).
+        code = "missing-parameter" if error.validator == "required" else CODE
         for path, message in describe(error, schema):
-            problems.append(app_problem(CODE, message, path_text(base, path), definition=definition.name,
-                                        definition_kind=definition.kind, file=app.source,
-                                        line=_line(app, path_text(base, path))))
+            problem = app_problem(code, message, path_text(base, path), definition=definition.name,
+                                  definition_kind=definition.kind, file=app.source,
+                                  line=_line(app, path_text(base, path)))
+            declared = declaration(definition, path)
+            problems.append(replace(problem, related=(declared,)) if declared else problem)
     return problems
+
+
+def declaration(definition: Definition, path: Sequence[Any]) -> str:
+    """`file:line` where the template declares the parameter at `path` (its last named step),
+    searched below `parameter:`; "" when it cannot be told."""
+    names = [p for p in path if isinstance(p, str)]
+    start = re.search(rf"^\s*{contract.PARAMETER}\s*:", definition.template, re.MULTILINE)
+    if not names or start is None or not definition.source:
+        return ""
+    label = re.escape(names[-1])
+    field = re.compile(rf"^\s*(?:{label}|\"{label}\")[?!]?\s*:", re.MULTILINE)
+    found = field.search(definition.template, start.start())
+    if found is None:
+        return ""
+    return f"{definition.source}:{definition.position(definition.template.count(chr(10), 0, found.start()) + 1)}"
 
 
 def path_text(base: str, path: Iterable[Any]) -> str:
@@ -119,7 +140,7 @@ def describe(error: ValidationError, root: Schema) -> list[tuple[list[Any], str]
         when = _condition(root, list(error.absolute_schema_path))
         suffix = f" (when {when})" if when else ""
         names = value if isinstance(value, list) else []
-        return [([*path, name], f"is a required property{suffix}") for name in names if name not in instance]
+        return [([*path, name], f"required parameter is missing{suffix}") for name in names if name not in instance]
     if rule == "additionalProperties" and isinstance(instance, dict):
         owner = error.schema if isinstance(error.schema, dict) else {}
         allowed = owner.get("properties", {})
