@@ -43,6 +43,10 @@ lint: venv
 	ruff check engine tests benchmarks
 	mypy engine
 
+schemas: tools venv
+	python -c "from engine.cue import Cue; from engine.schema_store import generate, write; \
+	print(len(write(generate(Cue()))), 'schema files written under schemas/')"
+
 golden: tools venv
 	pytest tests/test_golden.py --update-golden -q
 
