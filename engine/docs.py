@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Definition
-from .schema_dialect import Schema
+from .schema_dialect import Schema, with_conditional_types
 
 HEADERS = ("Name", "Description", "Type", "Required", "Default")
 _KIND_TITLES = {"component": "Components", "trait": "Traits", "policy": "Policies", "workflow-step": "Workflow steps"}
@@ -28,8 +28,12 @@ class Section:
 @dataclass
 class _Walk:
     defs: dict[str, Schema]
+    links: bool = True  # Markdown links to sections in the type column (plain names otherwise)
     sections: list[Section] = field(default_factory=list)
     seen_defs: dict[str, str] = field(default_factory=dict)  # def name -> anchor of its section
+
+    def link(self, text: str, anchor: str) -> str:
+        return f"[{text}](#{anchor})" if self.links else text
 
     def anchor(self, title: str) -> str:
         base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "parameters"
@@ -41,9 +45,10 @@ class _Walk:
         return anchor
 
 
-def reference(schema: Schema) -> list[Section]:
+def reference(schema: Schema, links: bool = True) -> list[Section]:
     """The sections of a definition's parameter reference, top level first (2020-12 schema)."""
-    walk = _Walk(dict(schema.get("$defs", {})))
+    schema = with_conditional_types(schema)
+    walk = _Walk(dict(schema.get("$defs", {})), links)
     _section(walk, "Parameters", schema)
     return walk.sections
 
@@ -72,8 +77,8 @@ def _section(walk: _Walk, title: str, schema: Schema, description: str = "") -> 
                              "true" if name in required else "false",
                              "" if default is None and "default" not in resolved else json.dumps(default)))
     extra = schema.get("additionalProperties")
-    if isinstance(extra, dict) and not schema.get("properties"):
-        section.rows.append(("[string]", "any key", _type(walk, f"{title}[string]", extra), "false", ""))
+    if isinstance(extra, dict):
+        section.rows.append(("[string]", "any other key", _type(walk, f"{title}[string]", extra), "false", ""))
     forms = []
     for index, branch in enumerate(schema.get("oneOf") or schema.get("anyOf") or []):
         target, def_name = _resolve(walk, branch)
@@ -81,7 +86,7 @@ def _section(walk: _Walk, title: str, schema: Schema, description: str = "") -> 
             forms.append(_type(walk, title, branch))
         elif target.get("properties"):
             option = f"{title} (form {index + 1})"
-            forms.append(f"[{option}](#{_section(walk, option, target)})")
+            forms.append(walk.link(option, _section(walk, option, target)))
         else:
             forms.append(_type(walk, title, branch))
     if forms:
@@ -97,7 +102,7 @@ def _type(walk: _Walk, path: str, schema: Any) -> str:
         if def_name not in walk.seen_defs:
             walk.seen_defs[def_name] = ""
             walk.seen_defs[def_name] = _section(walk, def_name, resolved)
-        return f"[{def_name}](#{walk.seen_defs[def_name]})"
+        return walk.link(def_name, walk.seen_defs[def_name])
     if "enum" in resolved:
         return " or ".join(json.dumps(v) for v in resolved["enum"])
     if "const" in resolved:
@@ -111,7 +116,10 @@ def _type(walk: _Walk, path: str, schema: Any) -> str:
         items = resolved.get("items")
         return f"[...{_type(walk, f'{path}[]', items)}]" if isinstance(items, dict) else "list"
     if kind == "object" and resolved.get("properties"):
-        return f"[{path.rpartition('.')[2]}](#{_section(walk, path, resolved)})"
+        return walk.link(path.rpartition(".")[2], _section(walk, path, resolved))
+    if kind == "object" and resolved.get("patternProperties"):
+        pattern, value = next(iter(resolved["patternProperties"].items()))
+        return f"map[=~{json.dumps(pattern)}]{_type(walk, path, value)}"
     if kind == "object":
         extra = resolved.get("additionalProperties")
         return f"map[string]{_type(walk, path, extra)}" if isinstance(extra, dict) else "map[string]_"
@@ -148,7 +156,7 @@ def table(definition: Definition, schema: Schema) -> str:
     out = [f"{definition.name} ({definition.kind})"]
     if definition.description:
         out.append(definition.description)
-    for section in reference(schema):
+    for section in reference(schema, links=False):
         out += ["", f"{section.title}:" if section.title == "Parameters" else f"{section.title} (#{section.anchor}):"]
         if section.description:
             out.append(section.description)

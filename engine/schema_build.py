@@ -28,6 +28,8 @@ from .schema_cue import (
 
 Schema = dict[str, Any]
 MISSING: Any = object()
+_ANNOTATIONS = frozenset({"title", "description", "default", "x-immutable", "x-short", "x-oam-condition"})
+EXCLUSIVE = "x-oam-exclusive"  # marks the rule that exactly one struct branch may fit loosely
 _MARKER = re.compile(r"^//\s*\+([A-Za-z_][\w.\-]*)(?:=(.*))?$")
 _INT_RANGES = {
     "int8": (-(2**7), 2**7 - 1), "int16": (-(2**15), 2**15 - 1), "int32": (-(2**31), 2**31 - 1),
@@ -88,6 +90,8 @@ def render_expr(expr: Any) -> str:
         return "_|_"
     if isinstance(expr, Unary):
         return f"{expr.op}{render_expr(expr.operand)}"
+    if isinstance(expr, Binary) and isinstance(expr.right, Bottom) and expr.op in ("==", "!="):
+        return f"{render_expr(expr.left)} is {'not ' if expr.op == '==' else ''}set"
     if isinstance(expr, Binary):
         return f"{render_expr(expr.left)} {expr.op} {render_expr(expr.right)}"
     if isinstance(expr, Opaque):
@@ -120,6 +124,7 @@ class Builder:
     defs: dict[str, Schema] = field(default_factory=dict)
     _def_fills: dict[str, bool] = field(default_factory=dict)
     _inlining: set[str] = field(default_factory=set)
+    _root_names: set[str] = field(default_factory=set)  # `let` names cue gave the parameter itself
     _root: StructLit | None = None
 
     def parameter(self, expr: Any) -> Schema:
@@ -135,7 +140,18 @@ class Builder:
         """The parameter may come back as a reference to a `let` (when it refers to itself)."""
         seen = 0
         while isinstance(expr, Ref) and len(expr.path) == 1 and expr.path[0] in self.document.lets and seen < 8:
+            self._root_names.add(expr.path[0])
             expr, seen = self.document.lets[expr.path[0]].value, seen + 1
+        return expr
+
+    def _rooted(self, expr: Any) -> Any:
+        """A condition with references to the parameter's own `let` spelt `parameter.`."""
+        if isinstance(expr, Ref) and expr.path[0] in self._root_names:
+            return Ref(("parameter", *expr.path[1:]))
+        if isinstance(expr, Binary):
+            return Binary(expr.op, self._rooted(expr.left), self._rooted(expr.right))
+        if isinstance(expr, Unary):
+            return Unary(expr.op, self._rooted(expr.operand))
         return expr
 
     # --- dispatch ----------------------------------------------------------------------------
@@ -143,6 +159,10 @@ class Builder:
     def convert(self, expr: Any, closed: bool, root: bool = False) -> Conv:
         if isinstance(expr, Literal):
             return self._literal(expr.value)
+        if isinstance(expr, StructLit) and expr.embeds and not (expr.fields or expr.patterns or expr.conditionals
+                                                               or expr.open):
+            # cue def prints a constrained scalar as a struct embedding it: `{=~"^a"}` is `=~"^a"`.
+            return self._conjunction(list(expr.embeds), closed)
         if isinstance(expr, StructLit):
             return self.struct(expr, closed, shallow_close=False, root=root)
         if isinstance(expr, ListLit):
@@ -321,7 +341,12 @@ class Builder:
             return {"type": [b["type"] for b in unique]}
         objects = [b for b in unique if self.resolve(b).get("type") == "object"]
         exclusive = len(objects) == len(unique) and not overlap_allowed
-        return {"oneOf" if exclusive else "anyOf": unique}
+        if not exclusive:
+            return {"anyOf": unique}
+        # cue keeps every branch the value does not conflict with (a missing field is no
+        # conflict) and fails unless exactly one is left: so exactly one branch may fit loosely.
+        loose = {"oneOf": [self._relaxed(b) for b in unique], EXCLUSIVE: True}
+        return {"oneOf": unique, "allOf": [loose]}
 
     def _relaxed(self, schema: Schema) -> Schema:
         """The schema with every `required` dropped: what a value must not conflict with."""
@@ -381,8 +406,11 @@ class Builder:
             values[item.label] = value
         schema: Schema = {"type": "object"}
         conditions: list[Schema] = []
+        allowed: dict[str, list[Any]] = {}
         for conditional in expr.conditionals:
-            self._conditional(conditional, closed, scope, properties, conditions, ())
+            self._conditional(conditional, closed, scope, properties, conditions, (), allowed)
+        if is_closed:
+            conditions += _forbid_outside(allowed)
         if properties:
             schema["properties"] = properties
         if required:
@@ -442,33 +470,53 @@ class Builder:
     # --- conditional fields ------------------------------------------------------------------
 
     def _conditional(self, conditional: Conditional, closed: bool, scope: _Scope, properties: Schema,
-                     conditions: list[Schema], outer: tuple[Any, ...]) -> None:
-        """Fields under `if cond {...}` become optional properties that say their condition; the
-        fields they require become `if`/`then` rules when the condition can be said in JSON Schema."""
+                     conditions: list[Schema], outer: tuple[Any, ...], allowed: dict[str, list[Any]]) -> None:
+        """Fields under `if cond {...}` become optional properties that say their condition.
+
+        When the condition can be said in JSON Schema, the fields' types and the ones they
+        require move into an `if`/`then` rule (a closed struct also forbids them otherwise: see
+        `_forbid_outside`); the property itself keeps only the annotations. Otherwise the property
+        carries the type, and its requirement goes unchecked.
+        """
         if conditional.clause != "if":
             return
-        chain = (*outer, conditional.condition)
+        chain = (*outer, self._rooted(conditional.condition))
         text = " and ".join(render_expr(c) for c in chain)
+        predicate = _predicate_all(chain, scope)
+        typed: Schema = {}
         needed: list[str] = []
         for item in conditional.body.fields:
-            if "ignore" in markers(item.comments):
-                continue
-            prop, required, _ = self._property(item, closed)
             earlier = properties.get(item.label)
-            when = earlier.get("x-oam-condition", "") + " or " if earlier and "x-oam-condition" in earlier else ""
-            if earlier is not None and "x-oam-condition" not in earlier:
-                continue  # also declared unconditionally: that declaration describes it
-            prop["x-oam-condition"] = when + text
-            prop["description"] = (prop.get("description", "") + f" (only when {prop['x-oam-condition']})").strip()
-            properties[item.label] = prop
+            if "ignore" in markers(item.comments) or (earlier is not None and "x-oam-condition" not in earlier):
+                continue  # hidden, or also declared unconditionally: that declaration describes it
+            prop, required, _ = self._property(item, closed)
+            when = f"{earlier['x-oam-condition']} or {text}" if earlier else text
+            notes = {k: v for k, v in prop.items() if k in _ANNOTATIONS}
+            notes["description"] = (prop.get("description", "") + f" (only when {when})").strip()
+            notes["x-oam-condition"] = when
+            properties[item.label] = notes if predicate is not None else {**prop, **notes}
+            typed[item.label] = {k: v for k, v in prop.items() if k not in _ANNOTATIONS}
+            allowed.setdefault(item.label, []).append(predicate)
             if required:
                 needed.append(item.label)
         for inner in conditional.body.conditionals:
-            self._conditional(inner, closed, scope, properties, conditions, chain)
-        if needed:
-            predicate = _predicate_all(chain, scope)
-            if predicate is not None:
-                conditions.append({"if": predicate, "then": {"required": needed}})
+            self._conditional(inner, closed, scope, properties, conditions, chain, allowed)
+        if predicate is not None and typed:
+            then: Schema = {"properties": typed}
+            if needed:
+                then["required"] = needed
+            conditions.append({"if": predicate, "then": then})
+
+
+def _forbid_outside(allowed: dict[str, list[Any]]) -> list[Schema]:
+    """In a closed struct, a conditional field is not allowed while none of its conditions holds."""
+    rules = []
+    for name, predicates in allowed.items():
+        if any(p is None for p in predicates):
+            continue
+        holds = predicates[0] if len(predicates) == 1 else {"anyOf": predicates}
+        rules.append({"if": {"not": holds}, "then": {"properties": {name: False}}})
+    return rules
 
 
 def def_name(let: LetDecl) -> str:

@@ -76,8 +76,27 @@ def _draft07(schema: Schema) -> Schema:
 
 def _openapi(schema: Schema) -> Schema:
     defs = schema.get("$defs", {})
-    inlined = _inline(schema, defs, ())
+    inlined = _inline(with_conditional_types(schema), defs, ())
     return walk(inlined, _openapi_node)  # type: ignore[no-any-return]
+
+
+def with_conditional_types(schema: Schema) -> Schema:
+    """The types of conditional fields (kept in `if`/`then` rules) copied onto their properties:
+    for readers without `if`/`then`, such as OpenAPI 3.0 forms and the docs."""
+    return walk(schema, _merge_conditional)  # type: ignore[no-any-return]
+
+
+def _merge_conditional(schema: Schema) -> Schema:
+    properties = schema.get("properties")
+    if not isinstance(properties, dict) or not schema.get("allOf"):
+        return schema
+    merged = dict(properties)
+    for rule in schema["allOf"]:
+        typed = (rule.get("then") or {}).get("properties") or {} if isinstance(rule, dict) else {}
+        for name, sub in typed.items():
+            if isinstance(sub, dict) and name in merged and "x-oam-condition" in merged[name]:
+                merged[name] = {**sub, **merged[name]}
+    return {**schema, "properties": merged}
 
 
 def _inline(schema: Any, defs: dict[str, Schema], stack: tuple[str, ...]) -> Any:
@@ -126,7 +145,7 @@ def _openapi_node(schema: Schema) -> Schema:
     out = _openapi_types(out)
     out = _openapi_unions(out)
     if "allOf" in out:
-        kept = [s for s in out["allOf"] if s]
+        kept = [s for s in out["allOf"] if s and not s.get("x-oam-exclusive")]
         out.pop("allOf")
         if kept:
             out["allOf"] = kept
