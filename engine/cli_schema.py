@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -133,7 +132,7 @@ def write_docs(definitions: Sequence[Definition], cue: Cue, output_dir: Path) ->
         page = output_dir / page_name(definition)
         page.parent.mkdir(parents=True, exist_ok=True)
         schema = finish(definition, found.get(position, {}), DRAFT_2020_12)
-        page.write_text(re.sub(r"\n{3,}", "\n\n", markdown(definition, schema)), encoding="utf-8")
+        page.write_text(markdown(definition, schema), encoding="utf-8")
         written.append(page)
     links = {(d.kind, d.name): page_name(d) for d in definitions}
     (output_dir / "index.md").write_text(index(definitions, links), encoding="utf-8")

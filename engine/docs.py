@@ -148,7 +148,7 @@ def markdown(definition: Definition, schema: Schema) -> str:
         if section.rows:
             lines += ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
             lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in section.rows]
-    return "\n".join(lines) + "\n"
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines).rstrip("\n")) + "\n"
 
 
 def table(definition: Definition, schema: Schema) -> str:
