@@ -136,9 +136,8 @@ def _openapi_node(schema: Schema) -> Schema:
             out[inclusive] = out.pop(exclusive)
             out[exclusive] = True
     if "prefixItems" in out:
-        del out["prefixItems"]
-        out["items"] = {}
-    if out.get("items") is False or out.get("items") is True:
+        del out["prefixItems"]  # no tuples in OpenAPI 3.0: the rest's schema, else any item
+    if not isinstance(out.get("items", {}), dict):
         out["items"] = {}
     if out.get("type") == "array" and "items" not in out:
         out["items"] = {}
