@@ -48,6 +48,13 @@ _SIMPLE_ESCAPES = {
 _PUNCT = "{}[]:,-"
 
 
+def _ident_char(ch: str) -> bool:
+    """A character of an unquoted label. cue quotes every label that is not an identifier by
+    Go's Unicode tables, which may know letters newer than this Python's: any non-ASCII,
+    non-space character outside quotes is part of an identifier."""
+    return ch.isalnum() or ch in "_$#" or (ord(ch) > 127 and not ch.isspace())
+
+
 class _Lexer:
     """Splits the text into tokens; strings and numbers are decoded here."""
 
@@ -82,7 +89,7 @@ class _Lexer:
                 self._number()
             elif _RAW_QUOTE.match(text, self.pos):
                 self._string()
-            elif ch.isalpha() or ch in "_$#":
+            elif _ident_char(ch) and not ch.isdigit():
                 self._ident()
             else:
                 raise self.fail(f"unexpected character {ch!r}", self.pos)
@@ -95,7 +102,7 @@ class _Lexer:
 
     def _ident(self) -> None:
         end = self.pos
-        while end < len(self.text) and (self.text[end].isalnum() or self.text[end] in "_$#"):
+        while end < len(self.text) and _ident_char(self.text[end]):
             end += 1
         self._emit("ident", self.text[self.pos : end], end)
 

@@ -460,3 +460,10 @@ def test_against_cue_binary(source: str, tmp_path: Path) -> None:
 
     parsed, _ = parse_concrete(export("cue"))
     assert typed(parsed) == typed(json.loads(export("json")))
+
+
+def test_labels_with_letters_newer_than_pythons_unicode_tables() -> None:
+    # U+319EF is a CJK letter Go knows and Python 3.11 does not: cue prints it unquoted.
+    label = "\U000319ef\U000319f0"
+    data, _ = parse_concrete(f"{label}: 1\nx: {{{label}a: \"v\"}}\n")
+    assert data == {label: 1, "x": {label + "a": "v"}}
