@@ -45,26 +45,29 @@ def _templateless(definition: Definition, path: str) -> Problem | None:
                        definition=definition.name, definition_kind=definition.kind, file=definition.source)
 
 
+def _usable(loader: DefinitionLoader, kind: str, type_name: str, path: str, app: Application,
+            problems: list[Problem]) -> Definition | None:
+    """The definition of `type_name`, or None with the reason added to `problems`."""
+    definition = find(loader, kind, type_name)
+    if definition is None:
+        problems.append(_unknown(kind, type_name, path, loader, app))
+    elif (empty := _templateless(definition, path)) is not None:
+        problems.append(empty)
+        definition = None
+    return definition
+
+
 def resolve(app: Application, loader: DefinitionLoader) -> tuple[list[ResolvedComponent], list[Problem]]:
     """Definitions for every component and trait; problems for unknown or misapplied types."""
     resolved: list[ResolvedComponent] = []
     problems: list[Problem] = []
     for comp in app.components:
-        definition = find(loader, contract.KIND_COMPONENT, comp.type)
-        if definition is None:
-            problems.append(_unknown(contract.KIND_COMPONENT, comp.type, comp.path, loader, app))
-        elif (empty := _templateless(definition, comp.path)) is not None:
-            problems.append(empty)
-            definition = None
+        definition = _usable(loader, contract.KIND_COMPONENT, comp.type, comp.path, app, problems)
         traits: list[Definition] = []
         known: list[Trait] = []
         for trait in comp.traits:
-            trait_def = find(loader, contract.KIND_TRAIT, trait.type)
-            if trait_def is None:
-                problems.append(_unknown(contract.KIND_TRAIT, trait.type, trait.path, loader, app))
-            elif (empty := _templateless(trait_def, trait.path)) is not None:
-                problems.append(empty)
-            else:
+            trait_def = _usable(loader, contract.KIND_TRAIT, trait.type, trait.path, app, problems)
+            if trait_def is not None:
                 traits.append(trait_def)
                 known.append(trait)
         if definition is not None and is_kube_definition(definition):
