@@ -12,18 +12,9 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from strict import typed
 
 from engine.cuetext import CueTextError, parse_concrete
-
-
-def typed(value: Any) -> Any:
-    """A form of `value` where 1, 1.0 and True differ, for strict comparisons."""
-    if isinstance(value, dict):
-        return {key: typed(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [typed(item) for item in value]
-    return (type(value).__name__, value)
-
 
 # --- Outputs recorded from /tmp/cuebin/cue v0.17.1 `export --out cue` --------------------------
 

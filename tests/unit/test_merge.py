@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from strict import typed
 
 from engine.merge import (
     PATTERN_INDEX,
@@ -17,16 +18,6 @@ from engine.merge import (
     json_patch,
     merge_patch,
 )
-
-
-def typed(value: Any) -> Any:
-    """A form of `value` where 1, 1.0 and True differ, for strict comparisons."""
-    if isinstance(value, dict):
-        return {key: typed(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [typed(item) for item in value]
-    return (type(value).__name__, value)
-
 
 KEY_NAME = {"patchKey": "name"}
 C = ("spec", "containers")
