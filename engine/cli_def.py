@@ -11,6 +11,8 @@ from typing import IO, TYPE_CHECKING
 from .cue import Cue, CueFailed
 from .definitions import BrokenDefinition
 from .deftools import KINDS, convert_files, render_files, skeleton, vet_files
+from .errors import Fixer
+from .outfiles import OutputFile, file_part, write_files
 
 if TYPE_CHECKING:
     from .cli import _Parser
@@ -72,9 +74,9 @@ def _convert(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     # Kept as text: Path() would drop the trailing slash that asks for a folder.
     output = Path(args.output) if args.output else None
     if output is not None and (output.is_dir() or args.output.endswith(("/", os.sep))):
-        output.mkdir(parents=True, exist_ok=True)
-        for name, text in converted:
-            _write(text, output / f"{name}.cue", stdout, stderr)
+        files = [OutputFile(f"{file_part(name)}.cue", text, f"the definition {name!r}") for name, text in converted]
+        for path in write_files(output, files, fixer=Fixer.DEFINITION):
+            stderr.write(f"wrote {path}\n")
         return EXIT_OK
     if len(converted) != 1:
         names = ", ".join(name for name, _ in converted)

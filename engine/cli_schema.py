@@ -15,8 +15,9 @@ from . import contract
 from .cue import Cue
 from .definitions import DefinitionLoader, DirectoryLoader, default_loader, parse_definition_file
 from .docs import index, markdown, table
-from .errors import raise_problems
+from .errors import Fixer, raise_problems
 from .model import Definition
+from .outfiles import OutputFile, file_part, write_files
 from .schema import OPENAPI_30, as_configmap, canonical_schemas, export_schemas, find_definition, finish
 from .schema_dialect import DIALECTS, DRAFT_2020_12
 from .schema_store import all_definitions, generate, write
@@ -117,26 +118,26 @@ def _show(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: IO[
 
 
 def page_name(definition: Definition) -> str:
-    return f"{definition.kind}/{definition.name}.md"
+    return f"{file_part(definition.kind)}/{file_part(definition.name)}.md"
 
 
 def write_docs(definitions: Sequence[Definition], cue: Cue, output_dir: Path) -> list[Path]:
-    """A page per definition and `index.md`, from one cue process; returns the files written.
+    """A page per definition and `index.md`, from one cue process, written all or nothing;
+    returns the files written.
 
-    Raises DefinitionError naming every definition cue could not export.
+    Raises DefinitionError naming every definition cue could not export, and OutputError
+    (nothing written) when two definitions' names map to one page or a link is in the way.
     """
     found, problems = canonical_schemas(definitions, cue)
     raise_problems(problems)
-    written = []
+    pages = []
     for position, definition in enumerate(definitions):
-        page = output_dir / page_name(definition)
-        page.parent.mkdir(parents=True, exist_ok=True)
         schema = finish(definition, found.get(position, {}), DRAFT_2020_12)
-        page.write_text(markdown(definition, schema), encoding="utf-8")
-        written.append(page)
+        pages.append(OutputFile(page_name(definition), markdown(definition, schema),
+                                f"{definition.kind} {definition.name!r} ({definition.source})"))
     links = {(d.kind, d.name): page_name(d) for d in definitions}
-    (output_dir / "index.md").write_text(index(definitions, links), encoding="utf-8")
-    return [*written, output_dir / "index.md"]
+    pages.append(OutputFile("index.md", index(definitions, links), "the index page"))
+    return write_files(output_dir, pages, fixer=Fixer.DEFINITION)
 
 
 def _docs(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:

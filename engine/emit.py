@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .errors import Fixer
 from .model import RenderedObject, RenderResult
+from .outfiles import OutputFile, file_part, write_files
 
 
 class _Dumper(yaml.SafeDumper):
@@ -75,41 +74,37 @@ def json_list(result: RenderResult) -> str:
                       ensure_ascii=False) + "\n"
 
 
-def _safe(part: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", part) or "_"
-
-
 def object_file(obj: RenderedObject) -> Path:
     """`[<env>/]<component>/<kind>-<name>.yaml`; a policy's objects under `[<env>/]policies/<policy>/`."""
-    name = f"{_safe(obj.kind.lower())}-{_safe(obj.name or obj.output_name or 'unnamed')}.yaml"
-    parts = [_safe(obj.environment)] if obj.environment else []
-    owner = ["policies", _safe(obj.policy)] if obj.policy is not None else [_safe(obj.component)]
+    name = f"{file_part(obj.kind.lower())}-{file_part(obj.name or obj.output_name or 'unnamed')}.yaml"
+    parts = [file_part(obj.environment)] if obj.environment else []
+    owner = ["policies", file_part(obj.policy)] if obj.policy is not None else [file_part(obj.component)]
     return Path(*parts, *owner, name)
 
 
+def _describe(obj: RenderedObject) -> str:
+    owner = f"policy {obj.policy!r}" if obj.policy is not None else f"component {obj.component!r}"
+    where = f" in environment {obj.environment!r}" if obj.environment else ""
+    return f"{obj.kind} {obj.name or obj.output_name or 'unnamed'!r} of {owner}{where}"
+
+
+def output_files(result: RenderResult) -> list[OutputFile]:
+    """One file per object; a second object of one kind and name in one place gets its output's
+    name as a suffix (`service-web-expose.yaml`)."""
+    files: list[OutputFile] = []
+    taken: set[str] = set()
+    for obj in result.objects:
+        path = object_file(obj)
+        if path.as_posix().casefold() in taken:
+            path = path.with_name(f"{path.stem}-{file_part(obj.output_name or 'workload')}.yaml")
+        taken.add(path.as_posix().casefold())
+        files.append(OutputFile(path.as_posix(), dump_yaml(dict(obj.body)), _describe(obj)))
+    return files
+
+
 def write_output_dir(result: RenderResult, target: Path) -> list[Path]:
-    """Write one file per object under `target`; all or nothing (staged, then moved in)."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".oam-render-", dir=target.parent))
-    written = []
-    try:
-        for obj in result.objects:
-            path = staging / object_file(obj)
-            if path.exists():
-                path = path.with_name(f"{path.stem}-{obj.output_name or 'workload'}.yaml")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(dump_yaml(dict(obj.body)), encoding="utf-8")
-            written.append(target / path.relative_to(staging))
-        if not target.exists():
-            staging.rename(target)
-            return written
-        # An existing folder may hold files of the user's: replace only ours, file by file.
-        for path in written:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            (staging / path.relative_to(target)).replace(path)
-        shutil.rmtree(staging, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return written
+    """Write one file per object under `target`, all or nothing; returns the files written.
+
+    Raises OutputError, writing nothing, when two objects map to one file or a link is in the way.
+    """
+    return write_files(Path(target), output_files(result), fixer=Fixer.APP)

@@ -9,8 +9,9 @@ from typing import Any
 
 from .cue import Cue
 from .definitions import DefinitionLoader, bundled_loader
-from .errors import raise_problems
+from .errors import Fixer, raise_problems
 from .model import Definition
+from .outfiles import OutputFile, check_paths, file_part, write_files
 from .schema import canonical_schemas, finish
 from .schema_dialect import DIALECTS, DRAFT_2020_12, Schema
 
@@ -25,7 +26,7 @@ def digest(definition: Definition) -> str:
 
 
 def relative_path(dialect: str, kind: str, name: str) -> str:
-    return f"{dialect}/{kind}/{name}.json"
+    return f"{file_part(dialect)}/{file_part(kind)}/{file_part(name)}.json"
 
 
 def dump(schema: Any) -> str:
@@ -40,36 +41,36 @@ def all_definitions(loader: DefinitionLoader) -> list[Definition]:
 def generate(cue: Cue, loader: DefinitionLoader | None = None) -> dict[str, str]:
     """Every file of `schemas/` (path relative to it -> text), from one cue process.
 
-    Raises DefinitionError when a bundled definition's parameter cannot be exported.
+    Raises DefinitionError when a bundled definition's parameter cannot be exported, and
+    OutputError when two definitions' names map to one file.
     """
     definitions = all_definitions(loader or bundled_loader())
     found, problems = canonical_schemas(definitions, cue)
     raise_problems(problems)
-    files: dict[str, str] = {}
+    files: list[OutputFile] = []
     index: dict[str, str] = {}
     for position, definition in enumerate(definitions):
         canonical = found.get(position, {})
+        origin = f"{definition.kind} {definition.name!r} ({definition.source})"
         for dialect in DIALECTS:
-            path = relative_path(dialect, definition.kind, definition.name)
-            files[path] = dump(finish(definition, canonical, dialect))
+            text = dump(finish(definition, canonical, dialect))
+            files.append(OutputFile(relative_path(dialect, definition.kind, definition.name), text, origin))
         index[f"{definition.kind}/{definition.name}"] = digest(definition)
-    files[INDEX] = dump(index)
-    return files
+    files.append(OutputFile(INDEX, dump(index), "the index of schemas"))
+    check_paths(files, Fixer.DEFINITION)
+    return {f.path: f.text for f in files}
 
 
 def write(files: dict[str, str], root: Path = SCHEMA_DIR) -> list[Path]:
-    """Write the generated files, removing stored schemas that no longer have a definition."""
-    written = []
-    for stale in root.glob("*/*/*.json") if root.is_dir() else []:
-        if str(stale.relative_to(root)) not in files:
-            stale.unlink()
-    for relative, text in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+    """Write the generated files under `root`, all or nothing; returns the files written.
+
+    A manifest in `root` records what was written, so a later run removes the schemas of
+    definitions that are gone, and only those files, only while unchanged: a file the tool
+    did not write is never deleted. Raises OutputError (nothing written) for links or other
+    things in the way, and for two definitions whose names map to one file.
+    """
+    return write_files(root, [OutputFile(path, text, f"the schema file {path}") for path, text in files.items()],
+                       fixer=Fixer.DEFINITION, prune=True)
 
 
 def stale_files(files: dict[str, str], root: Path = SCHEMA_DIR) -> list[str]:
