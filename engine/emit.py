@@ -89,15 +89,18 @@ def _describe(obj: RenderedObject) -> str:
 
 
 def output_files(result: RenderResult) -> list[OutputFile]:
-    """One file per object; a second object of one kind and name in one place gets its output's
-    name as a suffix (`service-web-expose.yaml`)."""
+    """One file per object; a second object of one kind and name of one component gets its
+    output's name as a suffix (`service-web-expose.yaml`)."""
     files: list[OutputFile] = []
-    taken: set[str] = set()
+    # Path -> who took it. Objects of different owners whose names sanitize alike are left to
+    # collide: the writer reports them, instead of a suffix hiding the clash.
+    taken: dict[str, tuple[str, str, str | None]] = {}
     for obj in result.objects:
         path = object_file(obj)
-        if path.as_posix().casefold() in taken:
+        owner = (obj.environment, obj.component, obj.policy)
+        if taken.get(path.as_posix().casefold()) == owner:
             path = path.with_name(f"{path.stem}-{file_part(obj.output_name or 'workload')}.yaml")
-        taken.add(path.as_posix().casefold())
+        taken.setdefault(path.as_posix().casefold(), owner)
         files.append(OutputFile(path.as_posix(), dump_yaml(dict(obj.body)), _describe(obj)))
     return files
 

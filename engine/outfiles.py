@@ -43,8 +43,8 @@ def file_part(name: str) -> str:
     return "_" * (len(part) - len(visible)) + visible or "_"
 
 
-def _problem(code: str, message: str, fixer: Fixer, where: str = "") -> Problem:
-    return Problem(code, message, fixer, Location(file=where))
+def _problem(code: str, message: str, fixer: Fixer) -> Problem:
+    return Problem(code, message, fixer, Location())
 
 
 def _unsafe(path: str) -> bool:
@@ -76,11 +76,11 @@ def _collisions(files: Sequence[OutputFile], fixer: Fixer) -> list[Problem]:
     reported: set[str] = set()
     for key, same in owners.items():
         clashing = [*same, below[key]] if key in below else same
-        what = "; ".join(f.origin or f.path for f in clashing)
+        what = ", ".join(f.origin or f.path for f in clashing)
         if len(clashing) > 1 and what not in reported:
             reported.add(what)
-            problems.append(_problem("output-path-collision", f"{what}: their names map to the same file"
-                                     f" {same[0].path!r}; rename one of them", fixer))
+            problems.append(_problem("output-path-collision", f"these names map to the same file"
+                                     f" {same[0].path!r}: {what}; rename all but one", fixer))
     return problems
 
 
@@ -90,12 +90,12 @@ def _existing_problem(path: Path, want_file: bool) -> Problem | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     if stat.S_ISLNK(mode):
-        return _problem("output-symlink", "is a symbolic link; oam-render does not write through links"
-                        " (remove it, or choose another output folder)", Fixer.APP, str(path))
+        return _problem("output-symlink", f"{path} is a symbolic link, and oam-render does not write"
+                        " through links (remove it, or choose another output folder)", Fixer.APP)
     if want_file and not stat.S_ISREG(mode):
-        return _problem("output-not-a-file", "is in the way of a file to write", Fixer.APP, str(path))
+        return _problem("output-not-a-file", f"{path} is in the way of a file to write", Fixer.APP)
     if not want_file and not stat.S_ISDIR(mode):
-        return _problem("output-not-a-folder", "is in the way of a folder to write", Fixer.APP, str(path))
+        return _problem("output-not-a-folder", f"{path} is in the way of a folder to write", Fixer.APP)
     return None
 
 
@@ -186,8 +186,8 @@ def _move_in(root: Path, staging: Path, f: OutputFile, undo: _Undo) -> None:
     destination = root / f.path
     _make_parents(root, f.path, undo)
     if not _inside(root, destination.parent):
-        raise OutputError([_problem("output-symlink", "leads outside the output folder through a link",
-                                    Fixer.APP, str(destination.parent))])
+        raise OutputError([_problem("output-symlink", f"{destination.parent} leads outside the output"
+                                    " folder through a link", Fixer.APP)])
     current = _regular_bytes(destination)
     if current == f.text.encode("utf-8"):
         return
@@ -247,7 +247,7 @@ def write_files(target: Path, files: Sequence[OutputFile], *, fixer: Fixer = Fix
     check_paths(files, fixer)
     root = Path(os.path.realpath(target))
     if os.path.lexists(root) and not root.is_dir():
-        raise_output([_problem("output-not-a-folder", "exists and is not a folder", Fixer.APP, str(target))])
+        raise_output([_problem("output-not-a-folder", f"{target} exists and is not a folder", Fixer.APP)])
     everything = [*files, _manifest(files)] if prune else list(files)
     if not root.exists():
         _into_new(root, everything)
