@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -12,6 +11,7 @@ from .appfile import Document, parse_documents, read_documents
 from .definitions import default_loader
 from .emit import dump_yaml
 from .legacy import convert_v1alpha2
+from .outfiles import OutputFile, file_part, write_files
 
 if TYPE_CHECKING:
     from .cli import _Parser
@@ -46,20 +46,16 @@ def _documents(files: Sequence[str], stdin: IO[str]) -> list[Document]:
 
 def _file_name(doc: dict[str, Any]) -> str:
     kind = "component" if doc["kind"] == "ComponentDefinition" else "trait"
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", f"{kind}-{doc['metadata']['name']}") + ".yaml"
+    return file_part(f"{kind}-{doc['metadata']['name']}") + ".yaml"
 
 
 def write_conversion(docs: Sequence[dict[str, Any]], target: Path) -> list[Path]:
-    """The Application and one file per definition under `target`; returns the files written."""
-    folder = target / DEFINITIONS_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    written = [target / APPLICATION_FILE]
-    written[0].write_text(dump_yaml(docs[0]), encoding="utf-8")
-    for doc in docs[1:]:
-        path = folder / _file_name(doc)
-        path.write_text(dump_yaml(doc), encoding="utf-8")
-        written.append(path)
-    return written
+    """The Application and one file per definition under `target`, all or nothing (through the
+    one safe writer: inside `target` only, no links followed); returns the files written."""
+    files = [OutputFile(APPLICATION_FILE, dump_yaml(docs[0]), "the Application")]
+    files += [OutputFile(f"{DEFINITIONS_DIR}/{_file_name(doc)}", dump_yaml(doc),
+                         f"{doc['kind']} {doc['metadata']['name']}") for doc in docs[1:]]
+    return write_files(target, files)
 
 
 def _convert(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:

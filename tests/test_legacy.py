@@ -420,3 +420,17 @@ def test_convert_command_writes_a_stream_and_a_folder(tmp_path: Path) -> None:
     assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.yaml")) == [
         "application.yaml", "definitions/component-example-component.yaml",
         "definitions/trait-legacy-scopes.yaml", "definitions/trait-manualscalertraits.core.oam.dev.yaml"]
+
+
+def test_convert_output_dir_never_writes_through_a_link(tmp_path: Path) -> None:
+    from engine.cli import run
+
+    outside, target = tmp_path / "outside", tmp_path / "out"
+    outside.mkdir()
+    target.mkdir()
+    (target / "definitions").symlink_to(outside, target_is_directory=True)
+    err = io.StringIO()
+    code = run(["convert", "v1alpha2", str(GOLDEN / "legacy-containerized" / "app.yaml"),
+                "--output-dir", str(target)], io.StringIO(), io.StringIO(), err)
+    assert code == 1 and "symbolic link" in err.getvalue()
+    assert list(outside.iterdir()) == [] and not (target / "application.yaml").exists()
