@@ -6,15 +6,15 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
 from . import contract
 from .cue import Cue
-from .errors import Problem, app_problem
 from .definitions import DefinitionLoader, strip_version
+from .errors import Problem, app_problem
 from .model import JSON, Application, Definition, Policy
 from .resolve import ResolvedComponent
 from .schema import canonical_schemas, finish
@@ -105,8 +105,23 @@ def _unknown_keys(app: Application, resolved: Sequence[ResolvedComponent],
             where = path_text(base, path)
             problems.append(app_problem(UNKNOWN, message, where, definition=definition.name,
                                         definition_kind=definition.kind, file=app.source,
-                                        line=_line(app, where)))
+                                        line=_line(app, _as_recorded(base, path, properties))))
     return problems
+
+
+def _as_recorded(base: str, path: Sequence[Any], properties: Mapping[str, JSON]) -> str:
+    """The path as the app's line map spells it: list items by their name (or type) if they have one."""
+    text, node = base, cast(Any, properties)
+    for step in path:
+        if isinstance(step, int) and isinstance(node, list) and step < len(node):
+            item = node[step]
+            names = [item.get(k) for k in ("name", "type")] if isinstance(item, dict) else []
+            text += f"[{next((n for n in names if isinstance(n, str)), step)}]"
+            node = item
+        else:
+            text += f".{step}"
+            node = node.get(step) if isinstance(node, Mapping) else None
+    return text
 
 
 def _validate(app: Application, resolved: Sequence[ResolvedComponent],
