@@ -61,8 +61,8 @@ class _Walker:
 
 
 def _walk(walker: _Walker, schemas: Sequence[Any], value: Any, path: list[Any]) -> Iterator[tuple[list[Any], str]]:
-    if len(path) > _MAX_DEPTH or not isinstance(value, (dict, list)):
-        return
+    if not schemas or len(path) > _MAX_DEPTH or not isinstance(value, (dict, list)):
+        return  # past what the schema describes, a value may hold anything
     facets = walker.facets(schemas, value)
     if isinstance(value, list):
         for index, item in enumerate(value):

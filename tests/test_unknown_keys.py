@@ -176,6 +176,24 @@ def test_user_definition_closed_struct_is_an_error_once(tmp_path: Path) -> None:
         [("schema", "components[s].properties.limits.gpu")]
 
 
+def test_user_definition_open_at_the_top(tmp_path: Path) -> None:
+    """`parameter: {name: string, ...}` welcomes any key, nested values included."""
+    opened = USER_DEF.replace("\t\tmode: *", "\t\t...\n\t\tmode: *")
+    _write(tmp_path, opened, "shop.cue")
+    app = _write(tmp_path, _shop_app("name: a\ndb: {host: h}\nwhatever: {x: 1}\n"))
+    result = render(app, definitions=[tmp_path / "shop.cue"], options=RenderOptions(strict=True))
+    assert result.warnings == ()
+    assert result.objects[0].body["spec"]["whatever"] == {"x": 1}
+
+
+def test_deep_values_under_undescribed_fields_are_left_alone(tmp_path: Path) -> None:
+    deep: Any = "leaf"
+    for _ in range(2000):
+        deep = {"a": deep}
+    schema = {"type": "object", "properties": {"free": {"title": "free"}}}
+    assert list(unknown_keys(schema, {"free": deep})) == []
+
+
 def test_open_parameters_and_maps_are_exempt(tmp_path: Path) -> None:
     text = APP.split("        imagePullPolicyy")[0] + (
         "        labels: {anything: goes}\n"
