@@ -55,7 +55,7 @@ def render_options(args: argparse.Namespace) -> RenderOptions:
     """Options from flags, and the cue binary from OAM_RENDER_CUE when set."""
     return RenderOptions(cluster_version=args.cluster_version, namespace=args.namespace,
                          cue_binary=os.environ.get("OAM_RENDER_CUE") or None,
-                         environment=getattr(args, "env", None))
+                         environment=getattr(args, "env", None), strict=getattr(args, "strict", False))
 
 
 def _add_render(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -73,6 +73,8 @@ def _add_render(sub: argparse._SubParsersAction[_Parser]) -> None:
     p.add_argument("--cluster-version", type=cluster_version,
                    default=contract.DEFAULT_CLUSTER_VERSION, metavar="MAJOR.MINOR",
                    help="Kubernetes version templates see in context.clusterVersion")
+    p.add_argument("--strict", action="store_true",
+                   help="property keys a definition does not declare are errors, not warnings")
     p.set_defaults(handler=_render)
 
 

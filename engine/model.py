@@ -126,6 +126,7 @@ class RenderOptions:
     cue_binary: str | None = None  # None: `cue` on PATH
     cue_timeout: float = 120.0
     environment: str | None = None  # render only this environment
+    strict: bool = False  # property keys a definition does not declare are errors, not warnings
 
 
 @dataclass(frozen=True)

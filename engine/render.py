@@ -42,7 +42,7 @@ def render_application(app: Application, loader: DefinitionLoader, options: Rend
                        environment: str = "") -> tuple[list[RenderedObject], list[Problem]]:
     """Objects of one app as written (one environment), and every problem found."""
     resolved, problems = resolve(app, loader)
-    resolved, invalid = validate_components(app, resolved, cue)
+    resolved, invalid, _ = validate_components(app, resolved, cue, strict=options.strict)
     problems += invalid
     if not resolved:
         return [], problems
@@ -54,8 +54,10 @@ def render_application(app: Application, loader: DefinitionLoader, options: Rend
 
 
 def render_environments(envs: Sequence[tuple[Environment, Application]], loader: DefinitionLoader,
-                        options: RenderOptions, cue: Cue) -> tuple[list[RenderedObject], list[Problem]]:
-    """Objects of every environment, environment by environment, and every problem found.
+                        options: RenderOptions, cue: Cue,
+                        warnings: list[Problem] | None = None) -> tuple[list[RenderedObject], list[Problem]]:
+    """Objects of every environment, environment by environment, and every problem found;
+    what deserves a word but does not stop the render goes to `warnings`.
 
     All environments share each evaluation layer's cue process, and one more for custom policies.
     """
@@ -65,10 +67,12 @@ def render_environments(envs: Sequence[tuple[Environment, Application]], loader:
         jobs.append(Job(app, resolved))
         found.append(problems)
     # Properties that break their schema are reported here and kept away from cue.
-    checked = validate_apps([(job.app, job.resolved) for job in jobs], cue)
-    jobs = [Job(job.app, valid) for job, (valid, _) in zip(jobs, checked, strict=True)]
-    for problems, (_, invalid) in zip(found, checked, strict=True):
+    checked = validate_apps([(job.app, job.resolved) for job in jobs], cue, strict=options.strict, loader=loader)
+    jobs = [Job(job.app, valid) for job, (valid, _, _) in zip(jobs, checked, strict=True)]
+    for problems, (_, invalid, _) in zip(found, checked, strict=True):
         problems += invalid
+    if warnings is not None:
+        warnings += in_environments([(env.name, said) for (env, _), (_, _, said) in zip(envs, checked, strict=True)])
     evaluated = evaluate_jobs(jobs, options, cue)
     objects: list[list[RenderedObject]] = []
     for (env, app), (runs, problems), job_problems in zip(envs, evaluated, found, strict=True):
@@ -105,7 +109,9 @@ def render(app: AppSource, *, definitions: Definitions = None, options: RenderOp
     raise_problems(plan.problems)
     envs = select(plan, options.environment)
     cue = Cue(options.cue_binary, options.cue_timeout)
-    objects, problems = render_environments(envs, loader, options, cue)
+    warnings: list[Problem] = []
+    objects, problems = render_environments(envs, loader, options, cue, warnings)
     raise_problems(problems)
     return RenderResult(inputs.app.name, tuple(objects), RenderStats(cue.processes),
-                        tuple(env for env, _ in envs), tuple(plan.warnings))
+                        tuple(env for env, _ in envs),
+                        (*plan.warnings, *map(str, sorted(warnings, key=Problem.sort_key))))

@@ -39,6 +39,7 @@ from .schema_terms import (
 
 _ANNOTATIONS = frozenset({"title", "description", "default", "x-immutable", "x-short", "x-oam-condition"})
 EXCLUSIVE = "x-oam-exclusive"  # marks the rule that exactly one struct branch may fit loosely
+HIDDEN = "x-oam-hidden"  # names of a struct's `// +ignore` fields
 _INT_RANGES = {
     "int8": (-(2**7), 2**7 - 1), "int16": (-(2**15), 2**15 - 1), "int32": (-(2**31), 2**31 - 1),
     "int64": (-(2**63), 2**63 - 1), "int128": (-(2**127), 2**127 - 1), "uint": (0, None),
@@ -338,13 +339,12 @@ class Builder:
         required: list[str] = []
         values: dict[str, Any] = {}
         scope = Scope({}, root)
-        hidden = False
+        hidden = _hidden_labels(expr)
         for item in expr.fields:
             prop, needed, value = self._property(item, closed)
             optional = item.optional and "default" not in prop
             scope.fields[item.label] = (optional, prop.get("default", value))
             if "ignore" in markers(item.comments):
-                hidden = True
                 continue
             properties[item.label] = prop
             if needed:
@@ -364,8 +364,10 @@ class Builder:
         self._patterns(expr, closed, schema)
         if is_closed and not hidden and "additionalProperties" not in schema and "patternProperties" not in schema:
             schema["additionalProperties"] = False
-        elif expr.open and not expr.fields and not expr.patterns and not expr.embeds:
-            schema["additionalProperties"] = True
+        elif expr.open and "additionalProperties" not in schema:
+            schema["additionalProperties"] = True  # explicitly open: unknown keys are welcome
+        if hidden and "additionalProperties" not in schema:
+            schema[HIDDEN] = hidden  # accepted though undocumented: not unknown keys
         if conditions:
             schema["allOf"] = conditions
         schema = self._embed(expr, closed, schema)
@@ -454,3 +456,9 @@ class Builder:
             conditions.append({"if": predicate, "then": then})
 
 
+def _hidden_labels(expr: StructLit) -> list[str]:
+    """Labels of the `// +ignore` fields of a struct, also those under its `if` blocks."""
+    found = [f.label for f in expr.fields if "ignore" in markers(f.comments)]
+    for conditional in expr.conditionals:
+        found += _hidden_labels(conditional.body)
+    return list(dict.fromkeys(found))

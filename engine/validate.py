@@ -6,19 +6,22 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
 from . import contract
 from .cue import Cue
+from .definitions import DefinitionLoader, strip_version
 from .errors import Problem, app_problem
-from .model import JSON, Application, Definition
+from .model import JSON, Application, Definition, Policy
 from .resolve import ResolvedComponent
 from .schema import canonical_schemas, finish
 from .schema_dialect import DRAFT_2020_12, Schema
 from .schema_store import StoredSchemas, digest
+from .unknown_keys import CODE as UNKNOWN
+from .unknown_keys import unknown_keys
 
 CODE = "schema"
 _BOUND_WORDS = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}
@@ -51,20 +54,74 @@ def schemas_for(definitions: Iterable[Definition], cue: Cue,
     return found
 
 
+Checked = tuple[list[ResolvedComponent], list[Problem], list[Problem]]
+
+
 def validate_apps(apps: Sequence[tuple[Application, Sequence[ResolvedComponent]]], cue: Cue,
-                  stored: StoredSchemas | None = None) -> list[tuple[list[ResolvedComponent], list[Problem]]]:
+                  stored: StoredSchemas | None = None, *, strict: bool = False,
+                  loader: DefinitionLoader | None = None) -> list[Checked]:
     """For each (app, its resolved components): the components whose properties, and their
-    traits' properties, fit their schemas, and a problem for every violation in the others
-    (which are not to be sent to cue). At most one cue process for all apps together."""
+    traits' properties, fit their schemas, a problem for every violation in the others
+    (which are not to be sent to cue), and a warning for every property key a parameter does
+    not declare (a problem instead when `strict`). With a `loader`, the app's policies' keys
+    are checked too. At most one cue process for all apps together."""
+    policies = [_policy_definitions(app, loader) for app, _ in apps] if loader else [[] for _ in apps]
     everything = [d for _, resolved in apps for r in resolved for d in (r.definition, *r.traits)]
+    everything += [d for found in policies for _, d in found]
     schemas = schemas_for(everything, cue, stored)
-    return [_validate(app, resolved, schemas) for app, resolved in apps]
+    checked = []
+    for (app, resolved), found in zip(apps, policies, strict=True):
+        valid, problems = _validate(app, resolved, schemas)
+        unknown = _unknown_keys(app, resolved, found, schemas)
+        checked.append((valid, problems + unknown, []) if strict else (valid, problems, unknown))
+    return checked
 
 
 def validate_components(app: Application, resolved: Sequence[ResolvedComponent], cue: Cue,
-                        stored: StoredSchemas | None = None) -> tuple[list[ResolvedComponent], list[Problem]]:
+                        stored: StoredSchemas | None = None, *, strict: bool = False) -> Checked:
     """validate_apps for one app."""
-    return validate_apps([(app, resolved)], cue, stored)[0]
+    return validate_apps([(app, resolved)], cue, stored, strict=strict)[0]
+
+
+def _policy_definitions(app: Application, loader: DefinitionLoader) -> list[tuple[Policy, Definition]]:
+    found = [(p, loader.get(contract.KIND_POLICY, strip_version(p.type))) for p in app.policies]
+    return [(p, d) for p, d in found if d is not None]
+
+
+def _unknown_keys(app: Application, resolved: Sequence[ResolvedComponent],
+                  policies: Sequence[tuple[Policy, Definition]],
+                  schemas: Mapping[tuple[str, str, str], Schema]) -> list[Problem]:
+    """A problem for every undeclared property key of the app's components, traits and policies."""
+    owners: list[tuple[Definition, Mapping[str, JSON], str]] = []
+    for item in resolved:
+        owners.append((item.definition, item.component.properties, f"{item.component.path}.properties"))
+        owners += [(d, t.properties, f"{t.path}.properties")
+                   for t, d in zip(item.component.traits, item.traits, strict=True)]
+    owners += [(d, p.properties, f"{p.path}.properties") for p, d in policies]
+    problems = []
+    for definition, properties, base in owners:
+        schema = schemas.get((definition.kind, definition.name, digest(definition)))
+        for path, message in unknown_keys(schema, dict(properties)) if schema else ():
+            where = path_text(base, path)
+            problems.append(app_problem(UNKNOWN, message, where, definition=definition.name,
+                                        definition_kind=definition.kind, file=app.source,
+                                        line=_line(app, _as_recorded(base, path, properties))))
+    return problems
+
+
+def _as_recorded(base: str, path: Sequence[Any], properties: Mapping[str, JSON]) -> str:
+    """The path as the app's line map spells it: list items by their name (or type) if they have one."""
+    text, node = base, cast(Any, properties)
+    for step in path:
+        if isinstance(step, int) and isinstance(node, list) and step < len(node):
+            item = node[step]
+            names = [item.get(k) for k in ("name", "type")] if isinstance(item, dict) else []
+            text += f"[{next((n for n in names if isinstance(n, str)), step)}]"
+            node = item
+        else:
+            text += f".{step}"
+            node = node.get(step) if isinstance(node, Mapping) else None
+    return text
 
 
 def _validate(app: Application, resolved: Sequence[ResolvedComponent],

@@ -1,7 +1,7 @@
 """Golden cases: one folder per case under tests/golden, rendered with the real cue binary.
 
 A case folder holds `app.yaml` (one or more documents), optionally `defs/` (definitions
-searched before the bundled ones) and `options.yaml` (cluster_version, namespace, env), and
+searched before the bundled ones) and `options.yaml` (cluster_version, namespace, env, strict), and
 either `expected.yaml` (the object stream) or `expected-error.yaml` (the problems). Adding a
 case needs no code. `pytest --update-golden` rewrites the expectations.
 """
@@ -27,7 +27,7 @@ def _options(case: Path) -> RenderOptions:
         raw = yaml.safe_load((case / "options.yaml").read_text()) or {}
     major, minor = str(raw.get("cluster_version", "1.31")).split(".")[:2]
     return RenderOptions(cluster_version=(int(major), int(minor)), namespace=raw.get("namespace"),
-                         environment=raw.get("env"))
+                         environment=raw.get("env"), strict=bool(raw.get("strict", False)))
 
 
 def _problem(problem: Any, case: Path) -> dict[str, Any]:
