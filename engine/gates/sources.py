@@ -67,7 +67,7 @@ def _subjects(body: Any, node: yaml.Node, source: str) -> list[Subject]:
         nodes = items.value if isinstance(items, yaml.SequenceNode) else []
         return [sub for item, item_node in zip(body["items"], nodes, strict=False)
                 for sub in _subjects(item, item_node, source)]
-    lines: dict[str, int] = {}
+    lines: dict[str, tuple[int, int]] = {}
     _record_lines(node, (), lines)
     return [Subject(body, file=source, line=line, lines=lines)]
 
@@ -80,12 +80,15 @@ def _child(node: yaml.Node, key: str) -> yaml.Node | None:
     return None
 
 
-def _record_lines(node: yaml.Node, path: tuple[Part, ...], lines: dict[str, int]) -> None:
+def _record_lines(node: yaml.Node, path: tuple[Part, ...], lines: dict[str, tuple[int, int]]) -> None:
     if path:
-        lines.setdefault(format_path(path), node.start_mark.line + 1)
+        lines.setdefault(format_path(path), (node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            _record_lines(value, (*path, str(getattr(key, "value", ""))), lines)
+            # A field is where its key is written: that is where an editor should jump.
+            child = (*path, str(getattr(key, "value", "")))
+            lines.setdefault(format_path(child), (key.start_mark.line + 1, key.start_mark.column + 1))
+            _record_lines(value, child, lines)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _record_lines(item, (*path, index), lines)

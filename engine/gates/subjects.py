@@ -26,8 +26,8 @@ class Subject:
     file: str = ""
     line: int | None = None
     fixer: Fixer = Fixer.DEFINITION
-    # Field path (as format_path writes it) -> line in `file`, for bodies read from YAML.
-    lines: Mapping[str, int] = field(default_factory=dict)
+    # Field path (as format_path writes it) -> (line, column) in `file`, for bodies read from YAML.
+    lines: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -42,16 +42,17 @@ class Subject:
         """A problem at field `path` of this object."""
         where = format_path(path)
         text = f"{self.title}: {where}: {message}" if where else f"{self.title}: {message}"
-        line = self._line(path)
+        line, column = self._position(path)
         return Problem(code, text, self.fixer,
-                       Location(self.app_path, self.definition, self.definition_kind, self.file, line))
+                       Location(self.app_path, self.definition, self.definition_kind, self.file, line, column))
 
-    def _line(self, path: Path) -> int | None:
+    def _position(self, path: Path) -> tuple[int | None, int | None]:
+        """Where the field is written, or its closest parent that is (a missing field's parent)."""
         for end in range(len(path), 0, -1):
             found = self.lines.get(format_path(path[:end]))
             if found is not None:
                 return found
-        return self.line
+        return self.line, None
 
 
 def from_rendered(obj: RenderedObject, app: Application | None = None) -> Subject:
