@@ -85,6 +85,7 @@ class DiffResult:
     def to_json(self) -> str:
         data = {
             "equal": self.equal,
+            "ignored": list(self.ignored),
             "added": [{**key.to_json(), "object": dict(body)} for key, body in self.added],
             "removed": [{**key.to_json(), "object": dict(body)} for key, body in self.removed],
             "changed": [{**c.key.to_json(), "fields": [f.to_json() for f in c.fields]} for c in self.changed],

@@ -177,3 +177,14 @@ def test_problems_of_rendered_objects_name_component_and_trait() -> None:
 def test_rendering_does_not_import_the_kubernetes_client() -> None:
     code = "import sys, engine, engine.gates; assert 'kubernetes' not in sys.modules, 'imported'"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent.parent)
+
+
+def test_objects_the_app_writes_are_the_app_authors_to_fix() -> None:
+    from engine.appfile import load_application
+
+    app = load_application(GOLDEN / "component-k8s-objects" / "app.yaml")
+    component = app.components[0]
+    subject = from_rendered(RenderedObject(_deployment(), component.name, None, None), app)
+    assert (subject.fixer, subject.definition, subject.app_path) == (Fixer.APP, "k8s-objects",
+                                                                     f"components[{component.name}]")
+    assert subject.file == app.source and subject.line == app.lines[f"components[{component.name}]"]
