@@ -83,6 +83,18 @@ def _ends_line(tok: Token) -> bool:
     return tok.kind == "punct" and tok.text in (")", "]", "}", "...")
 
 
+_CONTINUATIONS = frozenset({"|", "&", "||", "&&", "==", "!=", "<", "<=", ">", ">=", "=~", "!~", "+", "-", "*", "/",
+                            ")"})
+
+
+def _continues_bottom(tokens: list[Token], tok: Token) -> bool:
+    """An inserted comma after a `_|_` ending in a line comment does not end the expression when
+    the next line starts with an operator or `)` (as cue's parser reads what `cue def` prints)."""
+    if len(tokens) < 2 or tokens[-1].kind != "comma" or tokens[-1].text or tokens[-2].text != "_|_":
+        return False
+    return tok.kind == "punct" and tok.text in _CONTINUATIONS and any(c.trailing for c in tok.comments)
+
+
 class Lexer:
     """Splits CUE text into tokens; brackets must balance, strings must end."""
 
@@ -121,6 +133,8 @@ class Lexer:
             if self.pos >= len(self.text):
                 return self._finish(tokens, stack, interpolation)
             tok = self._next_token()
+            if _continues_bottom(tokens, tok):
+                tokens.pop()  # cue prints `_|_ // explicit error ...` NEWLINE `&& x`: one expression
             if tok.kind == "punct" and tok.text in _OPEN:
                 stack.append(tok)
             elif tok.kind == "punct" and tok.text in _CLOSE:
