@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from . import contract
 from .compose import Instance, compose
 from .cue import Cue, CueFailed
-from .cuetext import CueTextError, parse_concrete
+from .cuesyntax import CueSyntaxError, parse_concrete
 from .model import JSON
 
 _VERDICTS = "oam_verdict"
@@ -57,6 +57,6 @@ def arbitrate(cue: Cue, checks: Sequence[Check]) -> list[bool]:
     try:
         text = cue.export(files, {**program.data, _VALUES: values}, _VERDICTS)
         verdicts, _ = parse_concrete(text)
-    except (CueFailed, CueTextError):
+    except (CueFailed, CueSyntaxError):
         return [False] * len(checks)  # undecidable: the conflict stands
     return [bool((verdicts.get(f"c{n}") or {}).get("ok")) for n in range(len(checks))]

@@ -11,8 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 import yaml
 
 from . import contract
-from .cuesource import CueSourceError, split_definition_file, split_imports
-from .cuetext import CueTextError, parse_concrete
+from .cuesyntax import CueSyntaxError, parse_concrete, split_definition_file, split_imports
 from .errors import Problem, definition_problem
 from .model import Definition
 
@@ -52,10 +51,11 @@ def parse_cue_definition(text: str, source: str = "") -> Definition:
     """Read the standalone `.cue` form (`NAME: {type, ...}` plus `template: {...}`)."""
     try:
         parts = split_definition_file(text)
-        metadata, _ = parse_concrete(parts.metadata_source)
-    except CueSourceError as exc:
+    except CueSyntaxError as exc:
         raise _broken(source, f"not a definition file: {exc}", getattr(exc, "line", None)) from exc
-    except CueTextError as exc:
+    try:
+        metadata, _ = parse_concrete(parts.metadata_source)
+    except CueSyntaxError as exc:
         line = parts.metadata_line + getattr(exc, "line", 1) - 1
         raise _broken(source, f"the metadata of a definition must be plain data: {exc}", line) from exc
     if not isinstance(metadata, dict):
@@ -120,7 +120,7 @@ def _crd_definition(doc: dict[str, Any], node: yaml.Node, source: str) -> Defini
     first = template_node.start_mark.line + (2 if style in ("|", ">") else 1)
     try:
         imports, body, body_line = split_imports(template_node.value)
-    except CueSourceError as exc:
+    except CueSyntaxError as exc:
         line = first + getattr(exc, "line", 1) - 1
         raise _broken(source, f"{name}: the template does not scan: {exc}", line, name) from exc
     return Definition(

@@ -13,8 +13,7 @@ import yaml
 
 from . import contract
 from .cue import Cue, CueFailed
-from .cuesource import CueSourceError, split_definition_file
-from .cuetext import CueTextError, parse_concrete
+from .cuesyntax import CueSyntaxError, parse_concrete, split_definition_file
 from .definitions import BrokenDefinition, parse_cue_definition, parse_yaml_definitions
 from .errors import definition_problem
 from .model import JSON, Definition
@@ -52,7 +51,7 @@ def form_from_cue(text: str, source: str = "") -> DefinitionForm:
     definition = parse_cue_definition(text, source)  # validates layout, type and attributes
     try:
         metadata, _ = parse_concrete(split_definition_file(text).metadata_source)
-    except (CueSourceError, CueTextError) as exc:  # pragma: no cover - parse_cue_definition read it
+    except CueSyntaxError as exc:  # pragma: no cover - parse_cue_definition read it
         raise _broken(source, str(exc)) from exc
     return DefinitionForm(
         name=definition.name, kind=definition.kind, template=definition.template,
@@ -87,7 +86,7 @@ def forms_from_yaml(text: str, source: str = "") -> list[DefinitionForm]:
     """Every definition in a CRD YAML file; raises BrokenDefinition (also when there is none)."""
     try:
         definitions = parse_yaml_definitions(text, source)
-    except CueSourceError as exc:  # the loader lets a template it cannot scan through
+    except CueSyntaxError as exc:  # the loader lets a template it cannot scan through
         raise _broken(source, f"a template cannot be scanned: {exc.message} (line {exc.line} of the template)") from exc
     if not definitions:
         raise _broken(source, "no ComponentDefinition, TraitDefinition, PolicyDefinition or"

@@ -7,19 +7,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from . import contract
-from .cuesource import (
-    CueSourceError,
-    _comment_targets,
-    _Decl,
-    _Expr,
-    _Lexer,
-    _List,
-    _parse_template,
-    _Parser,
-    _Struct,
-    field_markers,
-    top_level_patch_strategy,
+from .cuesyntax import CueSyntaxError, field_markers, top_level_patch_strategy
+from .cuesyntax.facts import documented, field_label, label_chain, parse_template
+from .cuesyntax.tree import (
+    CallExpr,
+    Comprehension,
+    Embedding,
+    Field,
+    File,
+    Ident,
+    ListLit,
+    Node,
+    SelectorExpr,
+    StructLit,
 )
+from .cuesyntax.visitor import children, walk
 
 KNOWN_MARKERS = frozenset({contract.MARK_PATCH_KEY, contract.MARK_PATCH_STRATEGY, "usage", "short",
                            "ignore", "immutable"})
@@ -48,10 +50,8 @@ def _warning(line: int, message: str) -> Note:
 
 def _malformed(template: str) -> list[Note]:
     """Comments that start like a marker (`// +`) but do not parse as `// +key[=value]`."""
-    lexer = _Lexer(template)
-    lexer.scan()
     return [_warning(c.line, f"malformed marker {c.text.strip()!r}: expected `// +key=value`")
-            for c in lexer.comments
+            for c in parse_template(template).comments
             if _LOOKS_LIKE_MARKER.match(c.text) and not _WELL_FORMED.match(c.text)]
 
 
@@ -75,7 +75,7 @@ def _marker_value_notes(line: int, key: str, value: str) -> list[Note]:
 
 
 def marker_notes(template: str) -> list[Note]:
-    """Unknown, malformed and misplaced markers; raises CueSourceError for unscannable source."""
+    """Unknown, malformed and misplaced markers; raises CueSyntaxError for unscannable source."""
     notes = _malformed(template)
     top_strategy = top_level_patch_strategy(template)
     whole_patch_seen = False
@@ -98,77 +98,82 @@ def marker_notes(template: str) -> list[Note]:
 # --- +usage docs -----------------------------------------------------------------------------
 
 
-def _field_markers_by_token(parser: _Parser) -> dict[int, set[str]]:
-    """Token index of each documented field -> the marker keys with a value (or flags) above it."""
+def _field_markers_by_field(tree: File) -> dict[int, set[str]]:
+    """id() of each documented field -> the marker keys with a value (or flags) above it."""
     found: dict[int, set[str]] = {}
-    for comment, target in _comment_targets(parser):
-        marker = _WELL_FORMED.match(comment.text)
-        if target is not None and marker and (marker.group(1) in _FLAGS or (marker.group(2) or "").strip()):
-            found.setdefault(target, set()).add(marker.group(1))
+    for item in documented(tree):
+        marker = _WELL_FORMED.match(item.comment.text)
+        if item.field is not None and marker and (marker.group(1) in _FLAGS or (marker.group(2) or "").strip()):
+            found.setdefault(id(item.field), set()).add(marker.group(1))
     return found
 
 
-def _expr_decls(expr: _Expr | None) -> Iterator[tuple[list[_Decl], str]]:
+def _expr_decls(expr: Node | None) -> Iterator[tuple[tuple[Node, ...], str]]:
     """Struct bodies reachable in an expression: literals, list elements, call arguments."""
-    if expr is None:
-        return
-    for part in expr.parts:
-        if isinstance(part, _Struct):
-            yield part.decls, ""
-        elif isinstance(part, _List):
-            for elem in part.elems:
-                for decls, _ in _expr_decls(elem.expr):
-                    yield decls, "[]"
-        else:
-            for arg in part.args:
-                yield from _expr_decls(arg)
+    if isinstance(expr, StructLit):
+        yield expr.decls, ""
+    elif isinstance(expr, ListLit):
+        for elem in expr.elts:
+            for decls, _ in _expr_decls(elem):
+                yield decls, "[]"
+    elif isinstance(expr, CallExpr):
+        for arg in expr.args:
+            yield from _expr_decls(arg)
+    elif expr is not None and not isinstance(expr, SelectorExpr):
+        for child in children(expr):
+            yield from _expr_decls(child)
 
 
-def _undocumented(decls: list[_Decl], path: str, parser: _Parser,
-                  marks: dict[int, set[str]]) -> Iterator[tuple[int, str]]:
+def _hidden(field: Field) -> bool:
+    return field.label.kind == "ident" and not field_label(field.label)[1]
+
+
+def _undocumented(decls: tuple[Node, ...], path: str, marks: dict[int, set[str]]) -> Iterator[tuple[int, str]]:
     for decl in decls:
-        if decl.kind == "comprehension" and decl.body is not None:
-            yield from _undocumented(decl.body.decls, path, parser, marks)
-        elif decl.kind == "embed":
-            for inner, suffix in _expr_decls(decl.value):
-                yield from _undocumented(inner, path + suffix, parser, marks)
-        elif decl.kind == "field" and decl.labels[0].kind != "hidden":
-            keys = marks.get(decl.start, set())
+        if isinstance(decl, Comprehension):
+            yield from _undocumented(decl.body.decls, path, marks)
+        elif isinstance(decl, Embedding):
+            for inner, suffix in _expr_decls(decl.expr):
+                yield from _undocumented(inner, path + suffix, marks)
+        elif isinstance(decl, Field) and not _hidden(decl):
+            keys = marks.get(id(decl), set())
             if "ignore" in keys:
                 continue  # hidden from forms and docs: nothing to document
-            regular = all(label.kind == "regular" for label in decl.labels)
-            name = ".".join(label.text if label.kind == "regular" else "*" for label in decl.labels)
-            here = f"{path}.{name}" if path else name
-            if regular and "usage" not in keys:
-                yield parser.toks[decl.start].line, here
-            for inner, suffix in _expr_decls(decl.value):
-                yield from _undocumented(inner, here + suffix, parser, marks)
+            chain, value = label_chain(decl)
+            labels = [field_label(f.label) for f in chain]
+            here = ".".join(name if regular else "*" for name, regular in labels)
+            here = f"{path}.{here}" if path else here
+            if all(regular for _, regular in labels) and "usage" not in keys:
+                yield decl.pos.line, here
+            for inner, suffix in _expr_decls(value):
+                yield from _undocumented(inner, here + suffix, marks)
 
 
-def _referenced_definitions(expr: _Expr | None, parser: _Parser) -> set[str]:
-    if expr is None:
-        return set()
-    return {t.text for t in parser.toks[expr.start:expr.stop] if t.kind == "ident" and t.text.startswith("#")}
+def _referenced_definitions(expr: Node) -> set[str]:
+    names = {n.name for n in walk(expr) if isinstance(n, Ident)}
+    names |= {n.sel.text for n in walk(expr) if isinstance(n, SelectorExpr) and n.sel.kind == "ident"}
+    return {name for name in names if name.startswith("#")}
 
 
 def usage_notes(template: str) -> list[Note]:
-    """Parameters (and the `#Definitions` they use) without a `+usage` doc; raises CueSourceError."""
-    parser, decls = _parse_template(template)
-    marks = _field_markers_by_token(parser)
-    top_defs = {d.labels[0].text: d for d in decls if d.kind == "field" and len(d.labels) == 1
-                and d.labels[0].text.startswith("#")}
-    roots = [(d, "parameter") for d in decls if d.kind == "field" and d.labels[0].text == contract.PARAMETER
-             and d.labels[0].kind == "regular"]
+    """Parameters (and the `#Definitions` they use) without a `+usage` doc; raises CueSyntaxError."""
+    tree = parse_template(template)
+    marks = _field_markers_by_field(tree)
+    fields = [d for d in tree.decls if isinstance(d, Field)]
+    top_defs = {field_label(d.label)[0]: d for d in fields
+                if len(label_chain(d)[0]) == 1 and field_label(d.label)[0].startswith("#")}
+    roots = [(d, "parameter") for d in fields if field_label(d.label) == (contract.PARAMETER, True)]
     seen: set[str] = set()
     notes: list[Note] = []
     while roots:
         decl, path = roots.pop(0)
-        rest = ".".join(label.text for label in decl.labels[1:])
+        chain, value = label_chain(decl)
+        rest = ".".join(field_label(f.label)[0] for f in chain[1:])
         start = f"{path}.{rest}" if rest else path
-        for inner, suffix in _expr_decls(decl.value):
-            for line, name in _undocumented(inner, start + suffix, parser, marks):
+        for inner, suffix in _expr_decls(value):
+            for line, name in _undocumented(inner, start + suffix, marks):
                 notes.append(_warning(line, f"{name} has no `// +usage=` doc"))
-        for ref in sorted(_referenced_definitions(decl.value, parser) - seen):
+        for ref in sorted(_referenced_definitions(value) - seen):
             seen.add(ref)
             if ref in top_defs:
                 roots.append((top_defs[ref], ref))
@@ -179,5 +184,5 @@ def template_notes(template: str) -> list[Note]:
     """Every source-level finding of a template; a scan failure becomes one error note."""
     try:
         return sorted(marker_notes(template) + usage_notes(template), key=lambda n: n.line)
-    except CueSourceError as exc:
+    except CueSyntaxError as exc:
         return [Note(exc.line, "error", f"template cannot be scanned: {exc.message}")]

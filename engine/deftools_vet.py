@@ -12,8 +12,7 @@ import yaml
 
 from . import contract
 from .cue import Cue
-from .cuesource import CueSourceError, split_definition_file, split_imports
-from .cuetext import CueTextError, parse_concrete
+from .cuesyntax import CueSyntaxError, parse_concrete, split_definition_file, split_imports
 from .definitions import BrokenDefinition, parse_cue_definition, parse_yaml_definitions
 from .deftools_checks import (
     STATUS_SNIPPETS,
@@ -100,12 +99,12 @@ def _cue_metadata_notes(metadata: Any, locate: Locate) -> list[Note]:
 def _vet_cue(report: _FileReport, text: str) -> None:
     try:
         parts = split_definition_file(text)
-    except CueSourceError as exc:
+    except CueSyntaxError as exc:
         report.error(exc.line, f"not a definition file: {exc.message}")
         return
     try:
         metadata, _ = parse_concrete(parts.metadata_source)
-    except CueTextError as exc:
+    except CueSyntaxError as exc:
         report.error(parts.metadata_line + exc.line - 1, f"the metadata must be plain data: {exc.message}")
         metadata = None
     locate = cue_locator(parts.metadata_source, parts.metadata_line)
@@ -178,7 +177,7 @@ def _template_scan_notes(doc: Mapping[str, Any], locate: Locate) -> list[Note]:
         if isinstance(node, str):
             try:
                 split_imports(node)
-            except CueSourceError as exc:
+            except CueSyntaxError as exc:
                 # A block scalar's text starts on the line after its key.
                 line = locate(route) + (exc.line if "\n" in node else 0)
                 return [Note(line, "error", f"{_UNSCANNABLE}: {exc.message}")]

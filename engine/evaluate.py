@@ -12,8 +12,7 @@ from . import contract
 from .arbitrate import Check, arbitrate
 from .compose import Evaluated, Instance, compose, diagnose, split_results
 from .cue import Cue, CueFailed
-from .cuesource import pattern_list_paths, references_context_output
-from .cuetext import CueTextError, parse_concrete
+from .cuesyntax import CueSyntaxError, parse_concrete, pattern_list_paths, references_context_output
 from .errors import Problem, definition_problem
 from .model import JSON, Application, RenderOptions
 from .patching import apply_trait, settle, take_trait_conflicts
@@ -92,7 +91,7 @@ def _run_once(cue: Cue, instances: Sequence[Instance]) -> tuple[list[Evaluated],
         return [], diagnose(program, instances, failed.diagnostics)
     try:
         data, markers = parse_concrete(text)
-    except CueTextError as exc:
+    except CueSyntaxError as exc:
         return [], [definition_problem("cue-output", f"cannot read cue's output: {exc}")]
     return split_results(instances, data.get("oam_result", data), markers), []
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from . import contract
 from .compose import Evaluated, PatchPath
-from .cuesource import CueSourceError, field_markers, top_level_patch_strategy
+from .cuesyntax import CueSyntaxError, field_markers, top_level_patch_strategy
 from .errors import Problem, app_problem
 from .merge import Conflict, MergeError, json_merge_patch, json_patch, merge_patch
 from .state import ComponentRun, Extra, errs_problems
@@ -28,7 +28,7 @@ def relocate_markers(markers: Mapping[PatchPath, Mapping[str, str]],
     """
     try:
         source = field_markers(template)
-    except CueSourceError:
+    except CueSyntaxError:
         return dict(markers)
     by_label = {label: {(k, v) for _, k, v in entries} for label, entries in source.items()}
     moved: dict[PatchPath, dict[str, str]] = {}

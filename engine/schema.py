@@ -2,7 +2,7 @@
 
 Route: the parameter is printed by `cue def` (one process for any number of definitions, each
 wrapped exactly as a render wraps it) and the printed CUE is parsed and mapped in Python
-(schema_cue, schema_build). Why not cue's own encoders: `cue def --out openapi` only takes
+(cuesyntax.defs, schema_build). Why not cue's own encoders: `cue def --out openapi` only takes
 definitions, cannot inline references from the CLI and its oneOf output is untested upstream;
 `--out jsonschema` drops defaults. `cue def` keeps what a schema needs and an evaluated value
 loses: defaults as `*v | T`, doc comments (`// +usage=` and the other markers), `if` blocks,
@@ -34,11 +34,12 @@ from typing import Any
 from . import contract
 from .compose import Instance, instance_file
 from .cue import Cue, CueFailed
+from .cuesyntax import CueSyntaxError
+from .cuesyntax.defs import DefDocument, parse_def_output
 from .definitions import DefinitionLoader, default_loader, strip_version
 from .errors import Problem, definition_problem, raise_problems
 from .model import Definition, RenderOptions
 from .schema_build import Builder
-from .schema_cue import CueSyntaxError, DefDocument, parse_def_output
 from .schema_dialect import DIALECTS, DRAFT_07, DRAFT_2020_12, OPENAPI_30, Schema, convert
 
 __all__ = ["DIALECTS", "DRAFT_07", "DRAFT_2020_12", "OPENAPI_30", "as_configmap", "canonical_schemas",

@@ -9,7 +9,7 @@ from typing import Any
 
 import jsonschema
 
-from .schema_cue import (
+from .cuesyntax.defs import (
     Binary,
     Bottom,
     Call,

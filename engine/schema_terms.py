@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .schema_cue import Binary, Bottom, LetDecl, Literal, Opaque, Ref, Unary
+from .cuesyntax.defs import Binary, Bottom, LetDecl, Literal, Opaque, Ref, Unary
 
 Schema = dict[str, Any]
 MISSING: Any = object()

@@ -1,4 +1,4 @@
-"""Unit tables for engine.cuesource: the lexical view of definition files and templates."""
+"""Unit tables for engine.cuesyntax (facts, outline): the lexical view of definition files and templates."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.cuesource import (
-    CueSourceError,
+from engine.cuesyntax import (
+    CueSyntaxError,
     DefinitionSource,
     field_markers,
     pattern_list_paths,
@@ -185,7 +185,7 @@ def test_split_definition_file_lines_map_back_to_the_file() -> None:
     ],
 )
 def test_split_definition_file_errors(text: str, line: int, fragment: str) -> None:
-    with pytest.raises(CueSourceError) as caught:
+    with pytest.raises(CueSyntaxError) as caught:
         split_definition_file(text)
     assert caught.value.line == line
     assert fragment in caught.value.message
@@ -549,14 +549,14 @@ SCANNER_IDS = [scan.__name__ for scan in SCANNERS]
 )
 @pytest.mark.parametrize("scan", SCANNERS, ids=SCANNER_IDS)
 def test_malformed_template(scan: Callable[[str], object], template: str, line: int, col: int) -> None:
-    with pytest.raises(CueSourceError) as caught:
+    with pytest.raises(CueSyntaxError) as caught:
         scan(template)
     assert (caught.value.line, caught.value.col) == (line, col)
 
 
 @pytest.mark.parametrize("scan", SCANNERS[2:], ids=SCANNER_IDS[2:])
 def test_comprehension_without_body(scan: Callable[[str], object]) -> None:
-    with pytest.raises(CueSourceError, match="comprehension without a body") as caught:
+    with pytest.raises(CueSyntaxError, match="comprehension without a body") as caught:
         scan("patch: x: [for v in y]\n")
     assert (caught.value.line, caught.value.col) == (1, 12)
 
@@ -616,5 +616,5 @@ def test_any_text_scans_or_raises_cue_source_error(text: str) -> None:
     for scan in [*SCANNERS, split_definition_file]:
         try:
             scan(text)
-        except CueSourceError as error:
+        except CueSyntaxError as error:
             assert error.line >= 1 and error.col >= 1

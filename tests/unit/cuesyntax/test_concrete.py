@@ -1,4 +1,4 @@
-"""Unit tests of engine.cuetext: concrete CUE text (as `cue export --out cue` prints it) to data."""
+"""Unit tests of engine.cuesyntax.concrete: concrete CUE text (as `cue export --out cue` prints it) to data."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strict import typed
 
-from engine.cuetext import CueTextError, parse_concrete
+from engine.cuesyntax.concrete import parse_concrete
+from engine.cuesyntax.lexer import CueSyntaxError
 
 # --- Outputs recorded from /tmp/cuebin/cue v0.17.1 `export --out cue` --------------------------
 
@@ -322,8 +323,9 @@ ERRORS = [
     ("type-not-concrete", "a: {\n\tb: string\n}", 2, 5),
     ("interpolation", 'a: "\\(b)"', 1, 4),
     ("unterminated-string", 'a: "abc\nb: 1', 1, 4),
-    ("unterminated-struct", "a: {b: 1", 1, 9),
-    ("unterminated-list", "a: [1, 2", 1, 9),
+    # The one lexer reports an unclosed bracket where it opens (as for definition files).
+    ("unterminated-struct", "a: {b: 1", 1, 4),
+    ("unterminated-list", "a: [1, 2", 1, 4),
     ("missing-separator", "a: 1 b: 2", 1, 6),
     ("definition-label", "#a: 1", 1, 1),
     ("hidden-label", "x: _h: 1", 1, 4),
@@ -350,7 +352,7 @@ ERRORS = [
     ("text", "line", "col"), [e[1:] for e in ERRORS], ids=[e[0] for e in ERRORS]
 )
 def test_errors_have_positions(text: str, line: int, col: int) -> None:
-    with pytest.raises(CueTextError) as caught:
+    with pytest.raises(CueSyntaxError) as caught:
         parse_concrete(text)
     assert (caught.value.line, caught.value.col) == (line, col), caught.value.message
 

@@ -1,0 +1,24 @@
+"""The one CUE syntax layer: lexer, tree, parser and visitor, and the readers built on them."""
+
+from .concrete import BytesMode, MarkerMap, PatchPath, parse_concrete
+from .facts import field_markers, pattern_list_paths, references_context_output, top_level_patch_strategy
+from .lexer import CueSyntaxError
+from .outline import DefinitionSource, split_definition_file, split_imports
+from .parser import parse_expr, parse_file
+
+__all__ = [
+    "BytesMode",
+    "CueSyntaxError",
+    "DefinitionSource",
+    "MarkerMap",
+    "PatchPath",
+    "field_markers",
+    "parse_concrete",
+    "parse_expr",
+    "parse_file",
+    "pattern_list_paths",
+    "references_context_output",
+    "split_definition_file",
+    "split_imports",
+    "top_level_patch_strategy",
+]
