@@ -10,20 +10,29 @@ import resource
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import contract
-from .errors import CueEnvironmentError, Fixer, Location, Problem
+from .errors import CueEnvironmentError, DefinitionError, Fixer, Location, Problem
 
 # cue has no cost limit of its own; a runaway template must not take the machine down.
 _MEMORY_LIMIT = 4 * 1024**3
 _DATA_FILE = "oam_data.json"
+# cue processes at a time in `Cue.map`: the machines this runs on have two cores or more.
+_PARALLEL = 2
 _HEADER = re.compile(r"^(?P<path>(?:[A-Za-z_#$][\w$#]*|\"(?:[^\"\\]|\\.)*\"|\d+)"
                      r"(?:\.(?:[A-Za-z_#$][\w$#]*|\"(?:[^\"\\]|\\.)*\"|\d+))*): (?P<msg>.*)$")
 _POSITION = re.compile(r"^\s+(?:\./)?(?P<file>[^\s:]+):(?P<line>\d+):(?P<col>\d+)\s*$")
+
+
+Item = TypeVar("Item")
+Outcome = TypeVar("Outcome")
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,11 @@ def _limit_memory() -> None:
 
 
 class Cue:
-    """Runs the cue CLI; counts the evaluation processes it starts."""
+    """Runs the cue CLI within one time budget; counts the evaluation processes it starts.
+
+    `timeout` is the budget of everything this runner does, from its creation: each process
+    gets what is left of it, so a render never takes much longer than its budget.
+    """
 
     def __init__(self, binary: str | None = None, timeout: float = 120.0) -> None:
         found = binary or shutil.which("cue")
@@ -126,12 +139,18 @@ class Cue:
                 " cue (needs Go), or pass its path")
         self.binary = str(Path(found).resolve())
         self.timeout = timeout
+        self.deadline = time.monotonic() + timeout
         self.processes = 0
+        self._counting = threading.Lock()
         self.version = _checked_version(self.binary)
 
     def export(self, files: Mapping[str, str], data: Mapping[str, Any], expression: str,
-               out: str = "cue", extra_args: tuple[str, ...] = ()) -> str:
-        """Export `expression` of `files` unified with `data` (as JSON, never as CUE text)."""
+               out: str = "cue", extra_args: tuple[str, ...] = (), task: str = "") -> str:
+        """Export `expression` of `files` unified with `data` (as JSON, never as CUE text).
+
+        `task` says what the process is for (\"evaluated components[web] (webservice)\"), for
+        the message when the budget runs out. Raises CueFailed, or TimeBudgetError.
+        """
         with tempfile.TemporaryDirectory(prefix="oam-cue-") as tmp:
             work = Path(tmp)
             for name, text in files.items():
@@ -142,17 +161,25 @@ class Cue:
                 (work / _DATA_FILE).write_text(json.dumps(data), encoding="utf-8")
                 args += ["json:", _DATA_FILE]
             args += ["-e", expression]
-            return self._run(args, work)
+            return self._run(args, work, task)
 
-    def run(self, args: list[str], files: Mapping[str, str]) -> str:
+    def run(self, args: list[str], files: Mapping[str, str], task: str = "") -> str:
         """Run `cue ARGS` over `files` in a private directory (for `def`, `vet`)."""
         with tempfile.TemporaryDirectory(prefix="oam-cue-") as tmp:
             work = Path(tmp)
             for name, text in files.items():
                 (work / name).write_text(text, encoding="utf-8")
-            return self._run(args, work)
+            return self._run(args, work, task)
 
-    def _run(self, args: list[str], work: Path) -> str:
+    def map(self, work: Callable[[Item], Outcome], items: Sequence[Item]) -> list[Outcome]:
+        """`[work(item) for item in items]`, two at a time: each runs its own cue processes,
+        and the items must be independent of each other. Exceptions propagate (the first)."""
+        if len(items) < 2:
+            return [work(item) for item in items]
+        with ThreadPoolExecutor(max_workers=_PARALLEL) as pool:
+            return list(pool.map(work, items))
+
+    def _run(self, args: list[str], work: Path, task: str) -> str:
         home = work / ".home"
         env = {
             "CUE_REGISTRY": "none",
@@ -161,17 +188,31 @@ class Cue:
             "CUE_CONFIG_DIR": str(home / "config"),
             "PATH": os.defpath,
         }
-        self.processes += 1
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise self._spent(task or f"ran `cue {args[0]}`", started=False)
+        with self._counting:
+            self.processes += 1
         try:
             proc = subprocess.run([self.binary, *args], cwd=work, env=env, capture_output=True,
-                                  text=True, timeout=self.timeout, preexec_fn=_limit_memory,
-                                  check=False)
+                                  text=True, timeout=left, preexec_fn=_limit_memory, check=False)
         except subprocess.TimeoutExpired as exc:
-            raise CueFailed((Diagnostic((), f"cue did not finish within {self.timeout:g}s"
-                                        " (a template may loop or explode)", ()),), "") from exc
+            raise self._spent(task or f"ran `cue {args[0]}`", started=True) from exc
         if proc.returncode != 0:
             raise CueFailed(_crash(proc.stderr) or parse_errors(proc.stderr), proc.stderr)
         return proc.stdout
+
+    def _spent(self, task: str, started: bool) -> TimeBudgetError:
+        when = "while cue" if started else "before cue"
+        return TimeBudgetError([Problem(
+            "timeout", f"the time budget of {self.timeout:g} s ran out {when} {task}; a template"
+            " may loop or be too costly to evaluate (a larger budget: --timeout SECONDS)",
+            Fixer.DEFINITION, Location())])
+
+
+class TimeBudgetError(DefinitionError):
+    """The render's time budget ran out. Raised past every `except CueFailed`: a budget
+    is spent for the whole render, so nothing may swallow it and carry on."""
 
 
 def _crash(stderr: str) -> tuple[Diagnostic, ...]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from . import contract
 from .arbitrate import Check, arbitrate
-from .compose import Evaluated, Instance, compose, diagnose, split_results
+from .compose import Evaluated, Instance, chunked, compose, describe, diagnose, split_results
 from .cue import Cue, CueFailed
 from .cuesource import pattern_list_paths, references_context_output
 from .cuetext import CueTextError, parse_concrete
@@ -87,7 +87,8 @@ def _layer_instances(runs: Sequence[ComponentRun], layer: int) -> list[tuple[Com
 def _run_once(cue: Cue, instances: Sequence[Instance]) -> tuple[list[Evaluated], list[Problem]]:
     program = compose(instances)
     try:
-        text = cue.export(program.files, program.data, program.expression)
+        text = cue.export(program.files, program.data, program.expression,
+                          task=f"evaluated {describe(instances)}")
     except CueFailed as failed:
         return [], diagnose(program, instances, failed.diagnostics)
     try:
@@ -193,6 +194,16 @@ def _untag(problem: Problem) -> tuple[int | None, Problem]:
     return int(match[1]), dataclasses.replace(problem, location=location)
 
 
+def _run_chunks(cue: Cue, instances: Sequence[Instance]) -> tuple[list[Evaluated | None], list[Problem]]:
+    """_run_batch in chunks, so that memory stays bounded however large the app."""
+    results: list[Evaluated | None] = []
+    problems: list[Problem] = []
+    for found, failed in cue.map(lambda chunk: _run_batch(cue, chunk), chunked(instances)):
+        results += found
+        problems += failed
+    return results, list(dict.fromkeys(problems))  # a problem no instance owns: once
+
+
 def evaluate_groups(cue: Cue, groups: Sequence[Sequence[Instance]]) -> tuple[list[list[Evaluated | None]],
                                                                               list[list[Problem]]]:
     """Evaluate the instances of several groups (environments) in one batch.
@@ -201,11 +212,11 @@ def evaluate_groups(cue: Cue, groups: Sequence[Sequence[Instance]]) -> tuple[lis
     a problem no instance owns lands in every group. Returns results and problems by group.
     """
     if len(groups) == 1:
-        alone, trouble = _run_batch(cue, groups[0])
+        alone, trouble = _run_chunks(cue, groups[0])
         return [alone], [trouble]
     tagged = [dataclasses.replace(inst, app_path=f"jobs[{g}].{inst.app_path}")
               for g, group in enumerate(groups) for inst in group]
-    flat, found = _run_batch(cue, tagged) if tagged else ([], [])
+    flat, found = _run_chunks(cue, tagged)
     results: list[list[Evaluated | None]] = []
     start = 0
     for group in groups:

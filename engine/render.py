@@ -104,7 +104,7 @@ def render(app: AppSource, *, definitions: Definitions = None, options: RenderOp
     plan = plan_environments(inputs, loader, options.namespace)
     raise_problems(plan.problems)
     envs = select(plan, options.environment)
-    cue = Cue(options.cue_binary, options.cue_timeout)
+    cue = Cue(options.cue_binary, options.timeout)
     objects, problems = render_environments(envs, loader, options, cue)
     raise_problems(problems)
     return RenderResult(inputs.app.name, tuple(objects), RenderStats(cue.processes),

@@ -181,7 +181,7 @@ def export_schema(definition_or_name: Definition | str, *, dialect: str = OPENAP
     definition = definition_or_name if isinstance(definition_or_name, Definition) \
         else find_definition(definition_or_name, _loader(definitions), kind)
     options = options or RenderOptions()
-    cue = Cue(options.cue_binary, options.cue_timeout)
+    cue = Cue(options.cue_binary, options.timeout)
     return export_schemas([definition], dialect=dialect, cue=cue)[(definition.kind, definition.name)]
 
 
