@@ -23,6 +23,9 @@ from .errors import CueEnvironmentError, DefinitionError, Fixer, Location, Probl
 
 # cue has no cost limit of its own; a runaway template must not take the machine down.
 _MEMORY_LIMIT = 4 * 1024**3
+MEMORY_LIMIT_TEXT = f"{_MEMORY_LIMIT // 1024**3} GiB"
+# How the Go runtime says it could not allocate (it then exits with a stack trace).
+_OUT_OF_MEMORY = re.compile(r"^fatal error: (?:runtime: )?out of memory", re.MULTILINE)
 _DATA_FILE = "oam_data.json"
 # cue processes at a time in `Cue.map`: the machines this runs on have two cores or more.
 _PARALLEL = 2
@@ -52,12 +55,16 @@ class Diagnostic:
 
 
 class CueFailed(Exception):
-    """cue rejected the input; `diagnostics` holds every error block it printed."""
+    """cue rejected the input; `diagnostics` holds every error block it printed.
 
-    def __init__(self, diagnostics: tuple[Diagnostic, ...], stderr: str) -> None:
+    `out_of_memory`: cue passed its memory limit (a size limit, whatever the input's fault)."""
+
+    def __init__(self, diagnostics: tuple[Diagnostic, ...], stderr: str,
+                 out_of_memory: bool = False) -> None:
         super().__init__(stderr)
         self.diagnostics = diagnostics
         self.stderr = stderr
+        self.out_of_memory = out_of_memory
 
 
 def _environment_error(message: str) -> CueEnvironmentError:
@@ -199,7 +206,8 @@ class Cue:
         except subprocess.TimeoutExpired as exc:
             raise self._spent(task or f"ran `cue {args[0]}`", started=True) from exc
         if proc.returncode != 0:
-            raise CueFailed(_crash(proc.stderr) or parse_errors(proc.stderr), proc.stderr)
+            raise CueFailed(_crash(proc.stderr) or parse_errors(proc.stderr), proc.stderr,
+                            out_of_memory=_OUT_OF_MEMORY.search(proc.stderr) is not None)
         return proc.stdout
 
     def _spent(self, task: str, started: bool) -> TimeBudgetError:
@@ -217,8 +225,11 @@ class TimeBudgetError(DefinitionError):
 
 def _crash(stderr: str) -> tuple[Diagnostic, ...]:
     """cue's evaluator panicked or ran out of memory: one diagnostic, not a Go stack trace."""
+    if _OUT_OF_MEMORY.search(stderr):
+        return (Diagnostic((), f"cue ran out of memory: it may use {MEMORY_LIMIT_TEXT} (a size"
+                           " limit of oam-render)", ()),)
     match = re.search(r"^(?:panic|fatal error): (.*)$", stderr, re.MULTILINE)
     if not match:
         return ()
     return (Diagnostic((), f"cue crashed ({match[1].strip()}); the template may be too costly to"
-                       f" evaluate (memory limit {_MEMORY_LIMIT // 1024**3} GiB)", ()),)
+                       f" evaluate", ()),)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -11,10 +12,10 @@ from dataclasses import dataclass
 from . import contract
 from .arbitrate import Check, arbitrate
 from .compose import Evaluated, Instance, chunked, compose, describe, diagnose, split_results
-from .cue import Cue, CueFailed
+from .cue import MEMORY_LIMIT_TEXT, Cue, CueFailed
 from .cuesource import pattern_list_paths, references_context_output
 from .cuetext import CueTextError, parse_concrete
-from .errors import Problem, definition_problem
+from .errors import Fixer, Location, Problem, definition_problem
 from .model import JSON, Application, RenderOptions
 from .patching import apply_trait, settle, take_trait_conflicts
 from .resolve import ResolvedComponent, check_traits, workload_type_of
@@ -44,11 +45,22 @@ def base_context(app: Application, name: str, properties: Mapping[str, JSON],
     }
 
 
+# Templates are read once per text, not once per component: an app repeats a few definitions.
+@functools.lru_cache(maxsize=256)
+def _reads_context_output(template: str) -> bool:
+    return references_context_output(template)
+
+
+@functools.lru_cache(maxsize=256)
+def _patch_list_paths(template: str) -> tuple[tuple[str | int, ...], ...]:
+    return tuple(pattern_list_paths(template, contract.PATCH))
+
+
 def trait_layers(resolved: ResolvedComponent) -> list[int]:
     """Layer 0 runs with the component; a trait reading context.output waits for those before it."""
     layers: list[int] = []
     for trait in resolved.traits:
-        if references_context_output(trait.template):
+        if _reads_context_output(trait.template):
             layers.append(max(layers, default=0) + 1)
         else:
             layers.append(0)
@@ -63,7 +75,7 @@ def _trait_instance(run: ComponentRun, index: int) -> Instance:
     if run.layers[index] > 0:
         context[contract.CTX_OUTPUT] = copy.deepcopy(run.workload) if run.workload is not None else {}
         context[contract.CTX_OUTPUTS] = {e.name: copy.deepcopy(e.body) for e in run.extras}
-    probes = tuple(pattern_list_paths(definition.template, contract.PATCH))
+    probes = _patch_list_paths(definition.template)
     return Instance(definition, trait.properties, context, trait.path, probes, run.shared)
 
 
@@ -90,12 +102,32 @@ def _run_once(cue: Cue, instances: Sequence[Instance]) -> tuple[list[Evaluated],
         text = cue.export(program.files, program.data, program.expression,
                           task=f"evaluated {describe(instances)}")
     except CueFailed as failed:
+        if failed.out_of_memory:
+            return _halves(cue, instances)
         return [], diagnose(program, instances, failed.diagnostics)
     try:
         data, markers = parse_concrete(text)
     except CueTextError as exc:
         return [], [definition_problem("cue-output", f"cannot read cue's output: {exc}")]
     return split_results(instances, data.get("oam_result", data), markers), []
+
+
+def _halves(cue: Cue, instances: Sequence[Instance]) -> tuple[list[Evaluated], list[Problem]]:
+    """cue ran out of memory: each half apart, down to the one instance too large alone."""
+    if len(instances) == 1:
+        inst = instances[0]
+        where = Location(inst.app_path, inst.definition.name, inst.definition.kind,
+                         inst.definition.source)
+        return [], [Problem("size-limit", f"evaluating this alone, cue passed its memory limit of"
+                            f" {MEMORY_LIMIT_TEXT} (a size limit of oam-render): the template"
+                            " builds values too large from these properties", Fixer.DEFINITION,
+                            where)]
+    middle = len(instances) // 2
+    first, first_failed = _run_once(cue, instances[:middle])
+    second, second_failed = _run_once(cue, instances[middle:])
+    if first_failed or second_failed:
+        return [], first_failed + second_failed
+    return first + second, []
 
 
 def _run_batch(cue: Cue, instances: Sequence[Instance]) -> tuple[list[Evaluated | None], list[Problem]]:
