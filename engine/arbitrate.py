@@ -39,15 +39,16 @@ def _selector(location: Sequence[str | int]) -> str:
 def arbitrate(cue: Cue, checks: Sequence[Check]) -> list[bool]:
     """For each check, whether the patch value may replace the workload's (a default).
 
-    Checks go to cue in chunks of at most CHUNK_SIZE instances, for bounded memory."""
+    The checks of at most CHUNK_SIZE instances go to one cue process, for bounded memory."""
     by_instance: dict[int, list[int]] = {}  # by id: comparing instances by value is costly
     for n, check in enumerate(checks):
         by_instance.setdefault(id(check.instance), []).append(n)
+    # Each chunk: the indexes of the checks of its instances.
+    chunks = [[n for ns in group for n in ns] for group in chunked(list(by_instance.values()))]
+    decided = cue.map(lambda chunk: _decide(cue, [checks[n] for n in chunk]), chunks)
     verdicts = [False] * len(checks)
-    groups = chunked(list(by_instance.values()))
-    for group, found in zip(groups, cue.map(lambda g: _decide(cue, [checks[n] for ns in g for n in ns]),
-                                            groups), strict=True):
-        for n, verdict in zip((n for ns in group for n in ns), found, strict=True):
+    for chunk, found in zip(chunks, decided, strict=True):
+        for n, verdict in zip(chunk, found, strict=True):
             verdicts[n] = verdict
     return verdicts
 

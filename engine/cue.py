@@ -134,11 +134,13 @@ def _limit_memory() -> None:
 class Cue:
     """Runs the cue CLI within one time budget; counts the evaluation processes it starts.
 
-    `timeout` is the budget of everything this runner does, from its creation: each process
-    gets what is left of it, so a render never takes much longer than its budget.
+    `timeout` is the budget of everything this runner does, from `started` (a
+    `time.monotonic()` reading; default: now): each process gets what is left of it, so a
+    render never takes much longer than its budget.
     """
 
-    def __init__(self, binary: str | None = None, timeout: float = 120.0) -> None:
+    def __init__(self, binary: str | None = None, timeout: float = 120.0,
+                 started: float | None = None) -> None:
         found = binary or shutil.which("cue")
         if not found:
             raise _environment_error(
@@ -146,7 +148,7 @@ class Cue:
                 " cue (needs Go), or pass its path")
         self.binary = str(Path(found).resolve())
         self.timeout = timeout
-        self.deadline = time.monotonic() + timeout
+        self.deadline = (time.monotonic() if started is None else started) + timeout
         self.processes = 0
         self._counting = threading.Lock()
         self.version = _checked_version(self.binary)

@@ -144,7 +144,8 @@ def test_a_component_too_large_for_cue_alone_is_a_size_limit_at_its_path(tmp_pat
     _definition(tmp_path, "bomb", """
 import "strings"
 parameter: times: int
-output: {apiVersion: "v1", kind: "ConfigMap", data: n: "\\(len(strings.Repeat(strings.Repeat("x", 1000000), parameter.times)))"}
+_text: strings.Repeat(strings.Repeat("x", 1000000), parameter.times)
+output: {apiVersion: "v1", kind: "ConfigMap", data: n: "\\(len(_text))"}
 """)
     _definition(tmp_path, "plain", 'output: {apiVersion: "v1", kind: "ConfigMap"}')
     app = _app(tmp_path, ("a", "plain"), ("b", "plain"), ("big", "bomb"), ("c", "plain"))
