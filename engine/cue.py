@@ -6,7 +6,6 @@ import functools
 import json
 import os
 import re
-import resource
 import shutil
 import subprocess
 import tempfile
@@ -127,8 +126,10 @@ def _checked_version(binary: str) -> tuple[int, int, int]:
     return version
 
 
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (_MEMORY_LIMIT, _MEMORY_LIMIT))
+def _limited(command: list[str]) -> list[str]:
+    """`command` under the memory limit. Set by a shell that then becomes cue: `preexec_fn`
+    is not safe while other threads run (`Cue.map`), and a limit set after the start races."""
+    return ["/bin/sh", "-c", f'ulimit -v {_MEMORY_LIMIT // 1024} && exec "$0" "$@"', *command]
 
 
 class Cue:
@@ -157,7 +158,7 @@ class Cue:
                out: str = "cue", extra_args: tuple[str, ...] = (), task: str = "") -> str:
         """Export `expression` of `files` unified with `data` (as JSON, never as CUE text).
 
-        `task` says what the process is for (\"evaluated components[web] (webservice)\"), for
+        `task` says what the process is for ("evaluated components[web] (webservice)"), for
         the message when the budget runs out. Raises CueFailed, or TimeBudgetError.
         """
         with tempfile.TemporaryDirectory(prefix="oam-cue-") as tmp:
@@ -203,8 +204,8 @@ class Cue:
         with self._counting:
             self.processes += 1
         try:
-            proc = subprocess.run([self.binary, *args], cwd=work, env=env, capture_output=True,
-                                  text=True, timeout=left, preexec_fn=_limit_memory, check=False)
+            proc = subprocess.run(_limited([self.binary, *args]), cwd=work, env=env,
+                                  capture_output=True, text=True, timeout=left, check=False)
         except subprocess.TimeoutExpired as exc:
             raise self._spent(task or f"ran `cue {args[0]}`", started=True) from exc
         if proc.returncode != 0:
