@@ -1,6 +1,7 @@
 """Benchmarks: print render time, cue processes and memory for apps of growing size.
 
-Numbers only; nothing here asserts a timing. Run with `make bench`.
+Numbers only; nothing here asserts a timing. Run with `make bench`; `--large` adds an app
+of 2,000 components (about a minute), which cue evaluates in chunks (compose.CHUNK_SIZE).
 """
 
 from __future__ import annotations
@@ -53,8 +54,10 @@ def measure(components: int, with_traits: bool, repeats: int) -> None:
 
 def main() -> None:
     print(f"python {sys.version.split()[0]}; each line: median of several renders")
-    for components, with_traits, repeats in [(1, False, 7), (1, True, 7), (10, True, 5),
-                                             (50, True, 3), (200, True, 2)]:
+    cases = [(1, False, 7), (1, True, 7), (10, True, 5), (50, True, 3), (200, True, 2)]
+    if "--large" in sys.argv[1:]:
+        cases.append((2000, True, 1))
+    for components, with_traits, repeats in cases:
         measure(components, with_traits, repeats)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

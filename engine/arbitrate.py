@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import contract
-from .compose import Instance, compose
+from .compose import Instance, chunked, compose, describe
 from .cue import Cue, CueFailed
 from .cuesyntax import CueSyntaxError, parse_concrete
 from .model import JSON
@@ -37,25 +37,43 @@ def _selector(location: Sequence[str | int]) -> str:
 
 
 def arbitrate(cue: Cue, checks: Sequence[Check]) -> list[bool]:
-    """For each check, whether the patch value may replace the workload's (a default)."""
-    if not checks:
-        return []
+    """For each check, whether the patch value may replace the workload's (a default).
+
+    The checks of at most CHUNK_SIZE instances go to one cue process, for bounded memory."""
+    by_instance: dict[int, list[int]] = {}  # by id: comparing instances by value is costly
+    for n, check in enumerate(checks):
+        by_instance.setdefault(id(check.instance), []).append(n)
+    # Each chunk: the indexes of the checks of its instances.
+    chunks = [[n for ns in group for n in ns] for group in chunked(list(by_instance.values()))]
+    decided = cue.map(lambda chunk: _decide(cue, [checks[n] for n in chunk]), chunks)
+    verdicts = [False] * len(checks)
+    for chunk, found in zip(chunks, decided, strict=True):
+        for n, verdict in zip(chunk, found, strict=True):
+            verdicts[n] = verdict
+    return verdicts
+
+
+def _decide(cue: Cue, checks: Sequence[Check]) -> list[bool]:
+    """arbitrate, in one cue process."""
     instances: list[Instance] = []
+    index: dict[int, int] = {}
     for check in checks:
-        if check.instance not in instances:
+        if id(check.instance) not in index:
+            index[id(check.instance)] = len(instances)
             instances.append(check.instance)
     program = compose(instances)
     lines = [f"{_VALUES}: _", f"{_VERDICTS}: {{"]
     values = {}
     for n, check in enumerate(checks):
-        target = f"oam_i{instances.index(check.instance)}.{contract.OUTPUT}{_selector(check.location)}"
+        target = f"oam_i{index[id(check.instance)]}.{contract.OUTPUT}{_selector(check.location)}"
         lines.append(f"\tc{n}: *{{ok: true, v: {target} & {_VALUES}.c{n}}} | {{ok: false}}")
         values[f"c{n}"] = check.value
     lines.append("}")
     files = dict(program.files)
     files["oam_glue.cue"] += "\n".join(lines) + "\n"
     try:
-        text = cue.export(files, {**program.data, _VALUES: values}, _VERDICTS)
+        text = cue.export(files, {**program.data, _VALUES: values}, _VERDICTS,
+                          task=f"checked which patches override defaults of {describe(instances)}")
         verdicts, _ = parse_concrete(text)
     except (CueFailed, CueSyntaxError):
         return [False] * len(checks)  # undecidable: the conflict stands

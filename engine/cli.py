@@ -51,11 +51,23 @@ def cluster_version(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(f"expected MAJOR.MINOR such as 1.29, got {text!r}") from None
 
 
+def seconds(text: str) -> float:
+    """A positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
 def render_options(args: argparse.Namespace) -> RenderOptions:
     """Options from flags, and the cue binary from OAM_RENDER_CUE when set."""
     return RenderOptions(cluster_version=args.cluster_version, namespace=args.namespace,
                          cue_binary=os.environ.get("OAM_RENDER_CUE") or None,
-                         environment=getattr(args, "env", None), strict=getattr(args, "strict", False))
+                         environment=getattr(args, "env", None), strict=getattr(args, "strict", False),
+                         timeout=args.timeout)
 
 
 def _add_render(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -75,6 +87,8 @@ def _add_render(sub: argparse._SubParsersAction[_Parser]) -> None:
                    help="Kubernetes version templates see in context.clusterVersion")
     p.add_argument("--strict", action="store_true",
                    help="property keys a definition does not declare are errors, not warnings")
+    p.add_argument("--timeout", type=seconds, default=RenderOptions.timeout, metavar="SECONDS",
+                   help="time budget of the whole render (default %(default)g)")
     p.set_defaults(handler=_render)
 
 

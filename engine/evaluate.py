@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from . import contract
 from .arbitrate import Check, arbitrate
-from .compose import Evaluated, Instance, compose, diagnose, split_results
-from .cue import Cue, CueFailed
+from .compose import Evaluated, Instance, chunked, compose, describe, diagnose, split_results
+from .cue import MEMORY_LIMIT_TEXT, Cue, CueFailed
 from .cuesyntax import CueSyntaxError, parse_concrete, pattern_list_paths, references_context_output
-from .errors import Problem, definition_problem
+from .errors import Fixer, Location, Problem, definition_problem
 from .model import JSON, Application, RenderOptions
 from .patching import apply_trait, settle, take_trait_conflicts
 from .resolve import ResolvedComponent, check_traits, workload_type_of
@@ -43,11 +44,22 @@ def base_context(app: Application, name: str, properties: Mapping[str, JSON],
     }
 
 
+# Templates are read once per text, not once per component: an app repeats a few definitions.
+@functools.lru_cache(maxsize=256)
+def _reads_context_output(template: str) -> bool:
+    return references_context_output(template)
+
+
+@functools.lru_cache(maxsize=256)
+def _patch_list_paths(template: str) -> tuple[tuple[str | int, ...], ...]:
+    return tuple(pattern_list_paths(template, contract.PATCH))
+
+
 def trait_layers(resolved: ResolvedComponent) -> list[int]:
     """Layer 0 runs with the component; a trait reading context.output waits for those before it."""
     layers: list[int] = []
     for trait in resolved.traits:
-        if references_context_output(trait.template):
+        if _reads_context_output(trait.template):
             layers.append(max(layers, default=0) + 1)
         else:
             layers.append(0)
@@ -62,7 +74,7 @@ def _trait_instance(run: ComponentRun, index: int) -> Instance:
     if run.layers[index] > 0:
         context[contract.CTX_OUTPUT] = copy.deepcopy(run.workload) if run.workload is not None else {}
         context[contract.CTX_OUTPUTS] = {e.name: copy.deepcopy(e.body) for e in run.extras}
-    probes = tuple(pattern_list_paths(definition.template, contract.PATCH))
+    probes = _patch_list_paths(definition.template)
     return Instance(definition, trait.properties, context, trait.path, probes, run.shared)
 
 
@@ -86,14 +98,35 @@ def _layer_instances(runs: Sequence[ComponentRun], layer: int) -> list[tuple[Com
 def _run_once(cue: Cue, instances: Sequence[Instance]) -> tuple[list[Evaluated], list[Problem]]:
     program = compose(instances)
     try:
-        text = cue.export(program.files, program.data, program.expression)
+        text = cue.export(program.files, program.data, program.expression,
+                          task=f"evaluated {describe(instances)}")
     except CueFailed as failed:
+        if failed.out_of_memory:
+            return _halves(cue, instances)
         return [], diagnose(program, instances, failed.diagnostics)
     try:
         data, markers = parse_concrete(text)
     except CueSyntaxError as exc:
         return [], [definition_problem("cue-output", f"cannot read cue's output: {exc}")]
     return split_results(instances, data.get("oam_result", data), markers), []
+
+
+def _halves(cue: Cue, instances: Sequence[Instance]) -> tuple[list[Evaluated], list[Problem]]:
+    """cue ran out of memory: each half apart, down to the one instance too large alone."""
+    if len(instances) == 1:
+        inst = instances[0]
+        where = Location(inst.app_path, inst.definition.name, inst.definition.kind,
+                         inst.definition.source)
+        return [], [Problem("size-limit", f"evaluating this alone, cue passed its memory limit of"
+                            f" {MEMORY_LIMIT_TEXT} (a size limit of oam-render): the template"
+                            " builds values too large from these properties", Fixer.DEFINITION,
+                            where)]
+    middle = len(instances) // 2
+    first, first_failed = _run_once(cue, instances[:middle])
+    second, second_failed = _run_once(cue, instances[middle:])
+    if first_failed or second_failed:
+        return [], first_failed + second_failed
+    return first + second, []
 
 
 def _run_batch(cue: Cue, instances: Sequence[Instance]) -> tuple[list[Evaluated | None], list[Problem]]:
@@ -192,6 +225,16 @@ def _untag(problem: Problem) -> tuple[int | None, Problem]:
     return int(match[1]), dataclasses.replace(problem, location=location)
 
 
+def _run_chunks(cue: Cue, instances: Sequence[Instance]) -> tuple[list[Evaluated | None], list[Problem]]:
+    """_run_batch in chunks, so that memory stays bounded however large the app."""
+    results: list[Evaluated | None] = []
+    problems: list[Problem] = []
+    for found, failed in cue.map(lambda chunk: _run_batch(cue, chunk), chunked(instances)):
+        results += found
+        problems += failed
+    return results, list(dict.fromkeys(problems))  # a problem no instance owns: once
+
+
 def evaluate_groups(cue: Cue, groups: Sequence[Sequence[Instance]]) -> tuple[list[list[Evaluated | None]],
                                                                               list[list[Problem]]]:
     """Evaluate the instances of several groups (environments) in one batch.
@@ -200,11 +243,11 @@ def evaluate_groups(cue: Cue, groups: Sequence[Sequence[Instance]]) -> tuple[lis
     a problem no instance owns lands in every group. Returns results and problems by group.
     """
     if len(groups) == 1:
-        alone, trouble = _run_batch(cue, groups[0])
+        alone, trouble = _run_chunks(cue, groups[0])
         return [alone], [trouble]
     tagged = [dataclasses.replace(inst, app_path=f"jobs[{g}].{inst.app_path}")
               for g, group in enumerate(groups) for inst in group]
-    flat, found = _run_batch(cue, tagged) if tagged else ([], [])
+    flat, found = _run_chunks(cue, tagged)
     results: list[list[Evaluated | None]] = []
     start = 0
     for group in groups:

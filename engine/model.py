@@ -124,7 +124,8 @@ class RenderOptions:
     cluster_version: tuple[int, int] = contract.DEFAULT_CLUSTER_VERSION
     namespace: str | None = None  # overrides the app's namespace
     cue_binary: str | None = None  # None: `cue` on PATH
-    cue_timeout: float = 120.0
+    # Seconds the whole render may take; every cue process gets what is left of it.
+    timeout: float = 120.0
     environment: str | None = None  # render only this environment
     strict: bool = False  # property keys a definition does not declare are errors, not warnings
 

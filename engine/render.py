@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,7 @@ def render(app: AppSource, *, definitions: Definitions = None, options: RenderOp
     Returns a RenderResult whose objects know their environment, component, trait and output.
     Raises an OamError subclass carrying every problem found; nothing partial is returned.
     """
+    started = time.monotonic()  # the time budget covers reading the inputs too
     options = options or RenderOptions()
     loader = as_loader(definitions)
     # The legacy model (v1alpha2 Component + ApplicationConfiguration) needs no cue at all.
@@ -108,7 +110,7 @@ def render(app: AppSource, *, definitions: Definitions = None, options: RenderOp
     plan = plan_environments(inputs, loader, options.namespace)
     raise_problems(plan.problems)
     envs = select(plan, options.environment)
-    cue = Cue(options.cue_binary, options.cue_timeout)
+    cue = Cue(options.cue_binary, options.timeout, started)
     warnings: list[Problem] = []
     objects, problems = render_environments(envs, loader, options, cue, warnings)
     raise_problems(problems)

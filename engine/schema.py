@@ -76,6 +76,11 @@ def _failed_indexes(failed: CueFailed, keep: Sequence[int]) -> set[int]:
     return named & set(keep)
 
 
+def _names(definitions: Sequence[Definition], keep: Sequence[int], shown: int = 3) -> str:
+    named = [f"{definitions[i].kind} {definitions[i].name}" for i in keep[:shown]]
+    return ", ".join(named) + (f" and {len(keep) - shown} more" if len(keep) > shown else "")
+
+
 def _problem(definition: Definition, message: str) -> Problem:
     return definition_problem("schema-export", message, definition=definition.name,
                               definition_kind=definition.kind, file=definition.source)
@@ -91,7 +96,7 @@ def canonical_schemas(definitions: Sequence[Definition], cue: Cue) -> tuple[dict
             return {}, problems
         files, args = _program(definitions, keep)
         try:
-            text = cue.run(args, files)
+            text = cue.run(args, files, task=f"read the parameters of {_names(definitions, keep)}")
         except CueFailed as failed:
             bad = _failed_indexes(failed, keep) or set(keep)
             first = failed.diagnostics[0].message if failed.diagnostics else failed.stderr.strip()
@@ -182,7 +187,7 @@ def export_schema(definition_or_name: Definition | str, *, dialect: str = OPENAP
     definition = definition_or_name if isinstance(definition_or_name, Definition) \
         else find_definition(definition_or_name, _loader(definitions), kind)
     options = options or RenderOptions()
-    cue = Cue(options.cue_binary, options.cue_timeout)
+    cue = Cue(options.cue_binary, options.timeout)
     return export_schemas([definition], dialect=dialect, cue=cue)[(definition.kind, definition.name)]
 
 
