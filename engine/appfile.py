@@ -227,7 +227,9 @@ def _metadata(doc: Document, problems: list[Problem]) -> tuple[str, str, dict[st
     """name, namespace, labels and annotations."""
     meta = _mapping(doc.data.get("metadata"), "metadata", problems, doc)
     name = meta.get("name")
-    if name is None or name == "":
+    if not isinstance(doc.data.get("metadata"), (dict, type(None))):
+        name = None  # the shape is the problem, already reported
+    elif name is None or name == "":
         problems.append(app_problem("input", "an Application needs metadata.name", "metadata",
                                     file=doc.source, line=doc.line))
     elif not check_name(name, "metadata.name", names.APP_NAME, problems, doc):
@@ -258,7 +260,7 @@ def to_application(doc: Document) -> Application:
     _api_version(doc, problems)
     name, namespace, labels, annotations = _metadata(doc, problems)
     spec = _mapping(data.get("spec"), "spec", problems, doc)
-    components = _components(spec, problems, doc)
+    components = _components(spec, problems, doc) if spec or data.get("spec") is None else ()
     policies = named_entries(_list(spec.get("policies"), "policies", problems, doc), "policies", problems, doc)
     workflow = workflow_of(doc, problems)
     if not isinstance(workflow.get("ref", ""), str):

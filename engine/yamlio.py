@@ -191,7 +191,8 @@ def walk(root: yaml.Node) -> Iterator[tuple[str, yaml.Node, bool, bool]]:
                 label = key.value if isinstance(key, yaml.ScalarNode) else "?"
                 children += [(join(path, label), key, True), (join(path, label), value, False)]
         elif isinstance(node, yaml.SequenceNode):
-            children = [(f"{path}[{item_label(item, i)}]", item, False) for i, item in enumerate(node.value)]
+            typed = path.endswith("traits")
+            children = [(f"{path}[{item_label(item, i, typed)}]", item, False) for i, item in enumerate(node.value)]
         stack.extend(reversed(children))
 
 
@@ -207,14 +208,13 @@ def join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def item_label(node: yaml.Node, index: int) -> str:
-    """Components and policies are named, traits typed: use that instead of the index."""
+def item_label(node: yaml.Node, index: int, typed: bool = False) -> str:
+    """How a path names a list entry: components and policies by name, traits (`typed`) by type."""
     if isinstance(node, yaml.MappingNode):
         keys = {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
-        for key in ("name", "type"):
-            value = keys.get(key)
-            if isinstance(value, yaml.ScalarNode) and value.tag == f"{_TAG}str":
-                return entry_label(value.value, index)
+        value = keys.get("type" if typed and "name" not in keys else "name")
+        if isinstance(value, yaml.ScalarNode) and value.tag == f"{_TAG}str":
+            return entry_label(value.value, index)
     return str(index)
 
 
@@ -285,16 +285,17 @@ def check_data(data: Any) -> list[YamlIssue]:
             stack.extend(("" if depth == 1 and k == "spec" else join(path, str(k)), v, depth + 1)
                          for k, v in reversed(list(value.items())))
         elif isinstance(value, (list, tuple)):
-            stack.extend((f"{path}[{entry_label(_name_of(v), i)}]", v, depth + 1)
+            typed = path.endswith("traits")
+            stack.extend((f"{path}[{entry_label(_name_of(v, typed), i)}]", v, depth + 1)
                          for i, v in reversed(list(enumerate(value))))
         elif not isinstance(value, _PLAIN) or (isinstance(value, float) and not math.isfinite(value)):
             return [YamlIssue("yaml-value", f"{type(value).__name__} {value!r:.40} is not plain data", path)]
     return []
 
 
-def _name_of(entry: Any) -> Any:
+def _name_of(entry: Any, typed: bool) -> Any:
     if isinstance(entry, dict):
-        return entry.get("name") if isinstance(entry.get("name"), str) else entry.get("type")
+        return entry.get("type" if typed and "name" not in entry else "name")
     return None
 
 
