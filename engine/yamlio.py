@@ -248,7 +248,8 @@ def _number_issues(path: str, node: yaml.Node, line: int) -> list[YamlIssue]:
     try:
         value = _construct(node)
     except YamlInputError:
-        return [YamlIssue("yaml-value", f"{node.value!r} cannot be read as !!{node.tag.rpartition(':')[2]}", path, line)]
+        kind = node.tag.rpartition(":")[2]
+        return [YamlIssue("yaml-value", f"{node.value!r} cannot be read as !!{kind}", path, line)]
     if isinstance(value, float) and not math.isfinite(value):
         return [YamlIssue("yaml-value", f"{node.value} is not a number JSON can hold", path, line)]
     return []
