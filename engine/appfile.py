@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from . import contract
+from . import contract, names
 from .errors import AppError, Problem, app_problem, raise_problems
 from .model import Application, Component, Policy, Trait, WorkflowStep
+from .yamlio import MAX_TEXT_CHARS, YamlInputError, YamlIssue, check_data, entry_label, load_documents
 
 APP_KIND = "Application"
+_LONGEST_PATH = 4096  # longer text given as a source is YAML, never a file name
 
 
 @dataclass(frozen=True)
@@ -27,142 +27,226 @@ class Document:
 
     @property
     def kind(self) -> str:
-        return str(self.data.get("kind", "")) if isinstance(self.data, dict) else ""
+        return _text(self.data.get("kind")) if isinstance(self.data, dict) else ""
 
     @property
     def api_version(self) -> str:
-        return str(self.data.get("apiVersion", "")) if isinstance(self.data, dict) else ""
+        return _text(self.data.get("apiVersion")) if isinstance(self.data, dict) else ""
 
 
-def _record_lines(node: yaml.Node, path: str, lines: dict[str, int]) -> None:
-    """Map app paths (components[web].properties.image) to 1-based lines."""
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            label = str(getattr(key, "value", ""))
-            _record_lines(value, f"{path}.{label}" if path else label, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _record_lines(item, f"{path}[{_item_label(item, index)}]", lines)
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
-def _item_label(node: yaml.Node, index: int) -> str:
-    """Components and policies are named, traits typed: use that instead of the index."""
-    if isinstance(node, yaml.MappingNode):
-        keys = {getattr(k, "value", None): v for k, v in node.value}
-        for key in ("name", "type"):
-            if isinstance(keys.get(key), yaml.ScalarNode):
-                return str(keys[key].value)
-    return str(index)
+def _issue_problems(issues: tuple[YamlIssue, ...], source: str) -> AppError:
+    return AppError([app_problem(i.code, i.message, i.path, file=source, line=i.line) for i in issues])
 
 
 def parse_documents(text: str, source: str = "<input>") -> list[Document]:
-    """Every document of a YAML stream; malformed YAML raises AppError with file and line."""
+    """Every document of a YAML stream; unreadable, oversized or non-plain YAML raises AppError
+    with file, path and line."""
     try:
-        nodes = list(yaml.compose_all(text))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise AppError([app_problem("yaml", f"malformed YAML: {problem}", "", file=source,
-                                    line=line)]) from exc
-    docs = []
-    for node in nodes:
-        if node is None:
-            continue
-        lines: dict[str, int] = {}
-        spec = _child(node, "spec")
-        if spec is not None:
-            _record_lines(spec, "", lines)
-        docs.append(Document(yaml.safe_load(yaml.serialize(node)), source,
-                             node.start_mark.line + 1, lines))
-    return docs
+        loaded = load_documents(text)
+    except YamlInputError as exc:
+        raise _issue_problems(exc.issues, source) from exc
+    return [Document(d.data, source, d.line, d.lines) for d in loaded]
 
 
-def _child(node: yaml.Node, key: str) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if getattr(k, "value", None) == key:
-                return v  # type: ignore[no-any-return]
-    return None
+def _is_file(source: str) -> bool:
+    if "\n" in source or "\0" in source or len(source) > _LONGEST_PATH:
+        return False
+    try:
+        return Path(source).is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _read(path: Path) -> str:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return handle.read(MAX_TEXT_CHARS + 1)  # one more than allowed: the parser says it is too big
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AppError([app_problem("input", f"cannot read: {exc}", "", file=str(path))]) from exc
 
 
 def read_documents(source: str | Path | Mapping[str, Any]) -> list[Document]:
     """Documents from a path, a YAML string or an already-parsed dict."""
     if isinstance(source, Mapping):
+        issues = check_data(dict(source))
+        if issues:
+            raise _issue_problems(tuple(issues), "<dict>")
         return [Document(dict(source), "<dict>", 1)]
-    if isinstance(source, Path) or ("\n" not in source and Path(source).is_file()):
-        path = Path(source)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise AppError([app_problem("input", f"cannot read: {exc}", "", file=str(path))]) from exc
-        return parse_documents(text, str(path))
+    if isinstance(source, Path) or _is_file(source):
+        return parse_documents(_read(Path(source)), str(source))
     if "\n" not in source and source.endswith((".yaml", ".yml", ".json")):
         raise AppError([app_problem("input", "no such file", "", file=source)])
     return parse_documents(source)
 
 
-def _mapping(value: Any, path: str, problems: list[Problem], doc: Document) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        problems.append(_at(doc, path, "input", f"must be a mapping, not {type(value).__name__}"))
-        return {}
-    return value
+# --- shapes ----------------------------------------------------------------------------------
 
 
 def _at(doc: Document, path: str, code: str, message: str) -> Problem:
     return app_problem(code, message, path, file=doc.source, line=doc.lines.get(path, doc.line))
 
 
+def _mapping(value: Any, path: str, problems: list[Problem], doc: Document) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append(_at(doc, path, "input", f"must be a mapping, not {names.yaml_type(value)}"))
+        return {}
+    return value
+
+
+def _list(value: Any, path: str, problems: list[Problem], doc: Document) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(_at(doc, path, "input", f"must be a list, not {names.yaml_type(value)}"))
+        return []
+    return value
+
+
+def _type(raw: Any, path: str, what: str, problems: list[Problem], doc: Document) -> str | None:
+    """The `type` of an entry, which names a definition: non-empty text."""
+    kind = raw.get("type") if isinstance(raw, dict) else None
+    if isinstance(kind, str) and kind:
+        return kind
+    found = "" if kind is None or kind == "" else f", not {names.yaml_type(kind)}"
+    problems.append(_at(doc, path if kind is None else f"{path}.type", "input", f"{what} needs a type{found}"))
+    return None
+
+
+def check_name(value: Any, path: str, rule: names.NameRule, problems: list[Problem], doc: Document) -> bool:
+    """Whether `value` is a valid name; a problem at `path` when not."""
+    error = names.name_error(value, rule)
+    if error is not None:
+        problems.append(_at(doc, path, "invalid-name", error))
+    return error is None
+
+
+def _strings(value: Any, path: str, problems: list[Problem], doc: Document) -> dict[str, str]:
+    """Labels or annotations: text to text."""
+    found = {}
+    for key, text in _mapping(value, path, problems, doc).items():
+        if isinstance(key, str) and isinstance(text, str):
+            found[key] = text
+        else:
+            wrong = f"key {key!r} must be text" if not isinstance(key, str) else \
+                f"must be text, not {names.yaml_type(text)} (quote it)"
+            problems.append(_at(doc, f"{path}.{key}", "input", wrong))
+    return found
+
+
 def _traits(entry: dict[str, Any], path: str, problems: list[Problem], doc: Document) -> tuple[Trait, ...]:
     traits = []
-    for index, raw in enumerate(entry.get("traits") or []):
-        if not isinstance(raw, dict) or not raw.get("type"):
-            problems.append(_at(doc, f"{path}.traits[{index}]", "input", "a trait needs a type"))
+    for index, raw in enumerate(_list(entry.get("traits"), f"{path}.traits", problems, doc)):
+        kind = _type(raw, f"{path}.traits[{index}]", "a trait", problems, doc)
+        if kind is None:
             continue
-        tpath = f"{path}.traits[{raw['type']}]"
+        tpath = f"{path}.traits[{entry_label(kind, index)}]"
         props = _mapping(raw.get("properties"), f"{tpath}.properties", problems, doc)
-        traits.append(Trait(str(raw["type"]), props, tpath))
+        traits.append(Trait(kind, props, tpath))
     return tuple(traits)
 
 
+def _depends_on(raw: dict[str, Any], path: str, problems: list[Problem], doc: Document) -> tuple[str, ...]:
+    depends = _list(raw.get("dependsOn"), f"{path}.dependsOn", problems, doc)
+    if not all(isinstance(d, str) for d in depends):
+        problems.append(_at(doc, f"{path}.dependsOn", "input", "must be a list of component names"))
+        return ()
+    return tuple(depends)
+
+
+def _component(raw: Any, index: int, problems: list[Problem], doc: Document) -> Component | None:
+    name = raw.get("name") if isinstance(raw, dict) else None
+    path = f"components[{entry_label(name, index)}]"
+    if not isinstance(raw, dict) or not name or raw.get("type") in (None, ""):
+        problems.append(_at(doc, path, "input", "a component needs a name and a type"))
+        return None
+    kind = _type(raw, path, "a component", problems, doc)
+    named = check_name(name, f"{path}.name", names.LABEL, problems, doc)
+    props = _mapping(raw.get("properties"), f"{path}.properties", problems, doc)
+    traits = _traits(raw, path, problems, doc)
+    depends = _depends_on(raw, path, problems, doc)
+    if kind is None or not named:
+        return None
+    return Component(name, kind, props, traits, depends, path, raw)
+
+
 def _components(spec: dict[str, Any], problems: list[Problem], doc: Document) -> tuple[Component, ...]:
-    found: list[Component] = []
     entries = spec.get("components")
     if not isinstance(entries, list) or not entries:
-        problems.append(_at(doc, "components", "input", "an Application needs spec.components"))
+        found = "" if entries is None or entries == [] else f", a list, not {names.yaml_type(entries)}"
+        problems.append(_at(doc, "components", "input", f"an Application needs spec.components{found}"))
         return ()
+    found_components: list[Component] = []
     for index, raw in enumerate(entries):
-        if not isinstance(raw, dict) or not raw.get("name") or not raw.get("type"):
-            problems.append(_at(doc, f"components[{index}]", "input", "a component needs a name and a type"))
+        component = _component(raw, index, problems, doc)
+        if component is None:
             continue
-        path = f"components[{raw['name']}]"
-        if any(c.name == raw["name"] for c in found):
-            problems.append(_at(doc, path, "input", "component names must be unique"))
+        if any(c.name == component.name for c in found_components):
+            problems.append(_at(doc, component.path, "input", "component names must be unique"))
             continue
-        props = _mapping(raw.get("properties"), f"{path}.properties", problems, doc)
-        depends = tuple(str(d) for d in raw.get("dependsOn") or [])
-        found.append(Component(str(raw["name"]), str(raw["type"]), props,
-                               _traits(raw, path, problems, doc), depends, path, raw))
-    return tuple(found)
+        found_components.append(component)
+    return tuple(found_components)
 
 
 _Named = tuple[str, str, dict[str, Any], str]
 
 
-def _named(entries: Any, what: str, problems: list[Problem], doc: Document) -> list[_Named]:
+def named_entries(entries: list[Any], what: str, problems: list[Problem], doc: Document) -> list[_Named]:
+    """Policies or workflow steps: (name, type, properties, path); a missing name is the index."""
     named = []
-    for index, raw in enumerate(entries or []):
-        if not isinstance(raw, dict) or not raw.get("type"):
-            problems.append(_at(doc, f"{what}[{index}]", "input", f"a {what} entry needs a type"))
+    for index, raw in enumerate(entries):
+        name = raw.get("name") if isinstance(raw, dict) else None
+        path = f"{what}[{entry_label(name, index)}]"
+        kind = _type(raw, f"{what}[{index}]" if name is None else path, f"a {what} entry", problems, doc)
+        if name is not None and not check_name(name, f"{path}.name", names.LABEL, problems, doc):
             continue
-        name = str(raw.get("name") or index)
-        path = f"{what}[{name}]"
-        named.append((name, str(raw["type"]), _mapping(raw.get("properties"), f"{path}.properties",
-                                                       problems, doc), path))
+        if kind is None:
+            continue
+        name = name if name is not None else str(index)
+        named.append((name, kind, _mapping(raw.get("properties"), f"{path}.properties", problems, doc), path))
     return named
+
+
+def _api_version(doc: Document, problems: list[Problem]) -> None:
+    version = doc.data.get("apiVersion")
+    if version == contract.OAM_API_VERSION:
+        return
+    shown = f"{version!r}" if isinstance(version, str) else names.yaml_type(version)
+    hint = (" (the v1alpha2 Application of KubeVela 1.0 had components[].settings and traits[].name;"
+            " write properties and traits[].type)" if version == "core.oam.dev/v1alpha2" else "")
+    problems.append(_at(doc, "apiVersion", "api-version",
+                        f"an Application must have apiVersion {contract.OAM_API_VERSION}, not {shown}{hint}"))
+
+
+def _metadata(doc: Document, problems: list[Problem]) -> tuple[str, str, dict[str, str], dict[str, str]]:
+    """name, namespace, labels and annotations."""
+    meta = _mapping(doc.data.get("metadata"), "metadata", problems, doc)
+    name = meta.get("name")
+    if not isinstance(doc.data.get("metadata"), (dict, type(None))):
+        name = None  # the shape is the problem, already reported
+    elif name is None or name == "":
+        problems.append(app_problem("input", "an Application needs metadata.name", "metadata",
+                                    file=doc.source, line=doc.line))
+    elif not check_name(name, "metadata.name", names.APP_NAME, problems, doc):
+        name = None
+    namespace = meta.get("namespace")
+    if namespace is not None and not check_name(namespace, "metadata.namespace", names.LABEL, problems, doc):
+        namespace = None
+    return (str(name or ""), str(namespace or contract.DEFAULT_NAMESPACE),
+            _strings(meta.get("labels"), "metadata.labels", problems, doc),
+            _strings(meta.get("annotations"), "metadata.annotations", problems, doc))
+
+
+def workflow_of(doc: Document, problems: list[Problem]) -> dict[str, Any]:
+    """The Application's spec.workflow (a mapping, {} when absent or malformed)."""
+    spec = doc.data.get("spec") if isinstance(doc.data, dict) else None
+    workflow = spec.get("workflow") if isinstance(spec, dict) else None
+    return _mapping(workflow, "workflow", problems, doc)
 
 
 def to_application(doc: Document) -> Application:
@@ -170,25 +254,24 @@ def to_application(doc: Document) -> Application:
     problems: list[Problem] = []
     data = doc.data
     if not isinstance(data, dict) or data.get("kind") != APP_KIND:
-        found = data.get("kind") if isinstance(data, dict) else type(data).__name__
-        raise AppError([app_problem("input", f"expected an {APP_KIND}, found {found!r}", "",
+        found = repr(doc.kind) if doc.kind else names.yaml_type(data.get("kind") if isinstance(data, dict) else data)
+        raise AppError([app_problem("input", f"expected an {APP_KIND}, found {found}", "",
                                     file=doc.source, line=doc.line)])
-    meta = _mapping(data.get("metadata"), "metadata", problems, doc)
+    _api_version(doc, problems)
+    name, namespace, labels, annotations = _metadata(doc, problems)
     spec = _mapping(data.get("spec"), "spec", problems, doc)
-    if not meta.get("name"):
-        problems.append(app_problem("input", "an Application needs metadata.name", "metadata",
-                                    file=doc.source, line=doc.line))
-    components = _components(spec, problems, doc)
-    policies = tuple(Policy(*p) for p in _named(spec.get("policies"), "policies", problems, doc))
-    steps = (spec.get("workflow") or {}).get("steps") if isinstance(spec.get("workflow"), dict) else None
-    workflow = tuple(WorkflowStep(*s) for s in _named(steps, "workflow.steps", problems, doc))
+    components = _components(spec, problems, doc) if spec or data.get("spec") is None else ()
+    policies = named_entries(_list(spec.get("policies"), "policies", problems, doc), "policies", problems, doc)
+    workflow = workflow_of(doc, problems)
+    if not isinstance(workflow.get("ref", ""), str):
+        problems.append(_at(doc, "workflow.ref", "input", "must be the name of a Workflow"))
+    steps = named_entries(_list(workflow.get("steps"), "workflow.steps", problems, doc), "workflow.steps",
+                          problems, doc)
     raise_problems(problems)
     return Application(
-        name=str(meta["name"]), namespace=str(meta.get("namespace") or contract.DEFAULT_NAMESPACE),
-        labels={str(k): str(v) for k, v in (meta.get("labels") or {}).items()},
-        annotations={str(k): str(v) for k, v in (meta.get("annotations") or {}).items()},
-        components=components, policies=policies, workflow=workflow, source=doc.source,
-        lines=dict(doc.lines))
+        name=name, namespace=namespace, labels=labels, annotations=annotations, components=components,
+        policies=tuple(Policy(*p) for p in policies), workflow=tuple(WorkflowStep(*s) for s in steps),
+        source=doc.source, lines=dict(doc.lines))
 
 
 def load_application(source: str | Path | Mapping[str, Any]) -> Application:
@@ -196,7 +279,8 @@ def load_application(source: str | Path | Mapping[str, Any]) -> Application:
     docs = read_documents(source)
     apps = [d for d in docs if d.kind == APP_KIND]
     if len(apps) != 1:
-        where = docs[0].source if docs else str(source)[:60]
+        named = isinstance(source, Path) or (isinstance(source, str) and _is_file(source))
+        where = docs[0].source if docs else str(source) if named else "<input>"
         found = ", ".join(repr(d.kind or "?") for d in docs) or "nothing"
         raise AppError([app_problem("input", f"expected one {APP_KIND}, found {found}", "", file=where)])
     return to_application(apps[0])

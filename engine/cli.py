@@ -14,6 +14,7 @@ from .emit import json_list, write_output_dir, yaml_stream
 from .errors import OamError
 from .model import RenderOptions
 from .render import render
+from .yamlio import MAX_TEXT_CHARS
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 Handler = Callable[[argparse.Namespace, IO[str], IO[str], IO[str]], int]
@@ -99,7 +100,8 @@ def add_definition_flag(parser: argparse.ArgumentParser) -> None:
 
 def read_sources(files: Sequence[str], stdin: IO[str]) -> list[str | Path]:
     """Every -f as a path, or as text for '-' (stdin)."""
-    return [stdin.read() if name == "-" else Path(name) for name in files]
+    # One character past the limit is enough for the reader to refuse it as too large.
+    return [stdin.read(MAX_TEXT_CHARS + 1) if name == "-" else Path(name) for name in files]
 
 
 def _render(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:

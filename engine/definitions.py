@@ -14,6 +14,7 @@ from . import contract
 from .cuesyntax import CueSyntaxError, parse_concrete, split_definition_file, split_imports
 from .errors import Problem, definition_problem
 from .model import Definition
+from .yamlio import YamlInputError, load_documents
 
 # In a wheel the bundled definitions sit inside the package; in a checkout, at its root.
 _PACKAGED = Path(__file__).resolve().parent / "bundled_definitions"
@@ -102,12 +103,13 @@ def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
 
 def _crd_definition(doc: dict[str, Any], node: yaml.Node, source: str) -> Definition:
     kind = contract.CRD_KINDS[doc["kind"]]
-    meta = doc.get("metadata") or {}
-    name = str(meta.get("name", ""))
-    if not name:
+    raw_meta = doc.get("metadata")
+    meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
+    name = meta.get("name")
+    if not name or not isinstance(name, str):
         raise _broken(source, f"{doc['kind']} without metadata.name", node.start_mark.line + 1)
     template_node, _ = _template_node(node)
-    spec = dict(doc.get("spec") or {})
+    spec = dict(doc["spec"]) if isinstance(doc.get("spec"), dict) else {}
     if template_node is None or not isinstance(template_node.value, str):
         # kube schematics and v1alpha2 definitions carry no CUE: the legacy renderer reads their spec.
         if (kind == contract.KIND_COMPONENT and "kube" in (spec.get("schematic") or {})) \
@@ -136,19 +138,13 @@ def _description(meta: Mapping[str, Any]) -> str:
 def parse_yaml_definitions(text: str, source: str = "") -> list[Definition]:
     """Read every definition document of a CRD YAML file (other documents are skipped)."""
     try:
-        nodes = list(yaml.compose_all(text))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise _broken(source, f"malformed YAML: {getattr(exc, 'problem', exc)}",
-                      mark.line + 1 if mark else None) from exc
-    found = []
-    for node in nodes:
-        if node is None:
-            continue
-        doc = yaml.safe_load(yaml.serialize(node))
-        if isinstance(doc, dict) and doc.get("kind") in contract.CRD_KINDS:
-            found.append(_crd_definition(doc, node, source))
-    return found
+        loaded = load_documents(text)
+    except YamlInputError as exc:
+        issue = exc.issues[0]
+        where = f" at {issue.path}" if issue.path else ""
+        raise _broken(source, f"{issue.message}{where}", issue.line) from exc
+    return [_crd_definition(d.data, d.node, source) for d in loaded
+            if isinstance(d.data, dict) and d.data.get("kind") in contract.CRD_KINDS]
 
 
 def parse_definition_file(path: Path) -> list[Definition]:

@@ -6,35 +6,22 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import Fixer
 from .model import RenderedObject, RenderResult
 from .outfiles import OutputFile, file_part, write_files
-
-
-class _Dumper(yaml.SafeDumper):
-    """Block style, multi-line strings as literal blocks, keys in their rendered order."""
-
-
-def _str_presenter(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _str_presenter)
+from .yamlio import dump, escape_comment
 
 
 def dump_yaml(body: Any) -> str:
-    return yaml.dump(body, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
-                     allow_unicode=True, width=1 << 16)
+    """Block-style YAML whose strings every YAML 1.1 and 1.2 reader reads back as strings."""
+    return dump(body)
 
 
 def header(app_title: str, obj: RenderedObject) -> str:
     """`# Application(shop with topology eu) -- Component(frontend)`, as `vela dry-run` heads
     each component's objects (`-- Policy(name)` for a policy's)."""
     what = f"Policy({obj.policy})" if obj.policy is not None else f"Component({obj.component})"
-    return f"# Application({app_title}) -- {what}\n"
+    return f"# {escape_comment(f'Application({app_title}) -- {what}')}\n"
 
 
 def _origin(obj: RenderedObject) -> str:
@@ -43,7 +30,7 @@ def _origin(obj: RenderedObject) -> str:
         return ""
     if obj.trait is None:
         return "## From the auxiliary workload\n"
-    return f"## From the trait {obj.trait}\n"
+    return f"## From the trait {escape_comment(obj.trait)}\n"
 
 
 def yaml_stream(result: RenderResult, headers: bool = True) -> str:

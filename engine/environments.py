@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .appfile import APP_KIND, Document, read_documents, to_application
+from . import names
+from .appfile import APP_KIND, Document, check_name, named_entries, read_documents, to_application, workflow_of
 from .definitions import DefinitionLoader
 from .errors import AppError, Problem, app_problem
 from .model import Application, Environment, Policy, WorkflowStep
@@ -47,31 +48,45 @@ class Plan:
 
 
 def _steps(raw: Any, doc: Document, problems: list[Problem]) -> tuple[WorkflowStep, ...]:
-    steps = []
-    for index, entry in enumerate(raw if isinstance(raw, list) else []):
-        if not isinstance(entry, dict) or not entry.get("type"):
-            problems.append(app_problem("input", "a workflow step needs a type", f"workflow.steps[{index}]",
-                                        file=doc.source, line=doc.line))
-            continue
-        name = str(entry.get("name") or index)
-        props = entry["properties"] if isinstance(entry.get("properties"), dict) else {}
-        steps.append(WorkflowStep(name, str(entry["type"]), props, f"workflow.steps[{name}]"))
-    return tuple(steps)
+    entries = raw if isinstance(raw, list) else []
+    if not isinstance(raw, list):
+        problems.append(app_problem("input", "a Workflow needs a list of steps", "steps", file=doc.source,
+                                    line=doc.lines.get("steps", doc.line)))
+    return tuple(WorkflowStep(*s) for s in named_entries(entries, "workflow.steps", problems, doc))
+
+
+def _standalone_name(doc: Document, rule: names.NameRule, problems: list[Problem]) -> str | None:
+    """A standalone document's metadata.name, checked; None (and a problem) when it is wrong."""
+    meta = doc.data.get("metadata")
+    name = meta.get("name") if isinstance(meta, dict) else None
+    if name is None or name == "":
+        problems.append(app_problem("input", f"a {doc.kind} needs metadata.name", "", file=doc.source,
+                                    line=doc.line))
+        return None
+    return name if check_name(name, "metadata.name", rule, problems, doc) else None
 
 
 def _standalone_policy(doc: Document, problems: list[Problem]) -> Policy | None:
     data = doc.data
-    name = str((data.get("metadata") or {}).get("name") or "")
-    if not name or not data.get("type"):
-        problems.append(app_problem("input", "a Policy needs metadata.name and type", "", file=doc.source,
-                                    line=doc.line))
+    name = _standalone_name(doc, names.LABEL, problems)
+    kind = data.get("type")
+    if name is None or not isinstance(kind, str) or not kind:
+        if name is not None:
+            problems.append(app_problem("input", "a Policy needs a type", "type", file=doc.source,
+                                        line=doc.lines.get("type", doc.line)))
         return None
     props = data.get("properties")
     if props is not None and not isinstance(props, dict):
         problems.append(app_problem("input", "properties must be a mapping", f"policies[{name}].properties",
-                                    file=doc.source, line=doc.line))
+                                    file=doc.source, line=doc.lines.get("properties", doc.line)))
         props = None
-    return Policy(name, str(data["type"]), props or {}, f"policies[{name}]")
+    return Policy(name, kind, props or {}, f"policies[{name}]")
+
+
+def _workflow_ref(doc: Document) -> str:
+    """The app's spec.workflow.ref; its shape is the app's to report (to_application does)."""
+    ref = workflow_of(doc, []).get("ref")
+    return ref if isinstance(ref, str) else ""
 
 
 def _documents(source: Source) -> Iterable[Document | Application]:
@@ -103,18 +118,18 @@ def read_inputs(sources: Sequence[Source]) -> Inputs:
                 continue
             kinds.append(doc.kind or "?")
             if doc.kind == APP_KIND:
-                workflow = (doc.data.get("spec") or {}).get("workflow")
-                ref = workflow.get("ref") if isinstance(workflow, dict) else None
-                apps.append((to_application(doc), str(ref or "")))
+                apps.append((to_application(doc), _workflow_ref(doc)))
             elif doc.kind == POLICY_KIND:
                 policy = _standalone_policy(doc, problems)
                 if policy is not None:
                     policies[policy.name] = policy
                     origins[f"{POLICY_KIND}/{policy.name}"] = Where(doc.source, doc.line)
             elif doc.kind == WORKFLOW_KIND:
-                name = str((doc.data.get("metadata") or {}).get("name") or "")
-                workflows[name] = _steps(doc.data.get("steps"), doc, problems)
-                origins[f"{WORKFLOW_KIND}/{name}"] = Where(doc.source, doc.line)
+                name = _standalone_name(doc, names.SUBDOMAIN, problems)
+                steps = _steps(doc.data.get("steps"), doc, problems)
+                if name is not None:
+                    workflows[name] = steps
+                    origins[f"{WORKFLOW_KIND}/{name}"] = Where(doc.source, doc.line)
     if len(apps) != 1:
         found = ", ".join(repr(k) for k in kinds) or "nothing"
         problems.append(app_problem("input", f"expected one {APP_KIND}, found {found}", "",
@@ -186,12 +201,14 @@ def _topology_namespace(inputs: Inputs, policy: Policy, default: str, plan: Plan
     namespace = policy.properties.get("namespace")
     if namespace is None or namespace == "":
         return default
-    if not isinstance(namespace, str):
+    error = names.name_error(namespace, names.LABEL)
+    if error is not None:
         where = _policy_where(inputs, policy)
-        plan.problems.append(app_problem("input", "namespace must be a string", f"{policy.path}.properties"
-                                         ".namespace", file=where.file, line=where.line))
+        path = f"{policy.path}.properties.namespace"
+        plan.problems.append(app_problem("invalid-name", f"namespace {error}", path, file=where.file,
+                                         line=where.lines.get(path, where.line)))
         return default
-    return namespace
+    return str(namespace)
 
 
 def _clusters(policy: Policy) -> tuple[str, ...]:
