@@ -44,11 +44,11 @@ lint: venv
 	mypy engine
 
 schemas: tools venv
-	python -c "from engine.cue import Cue; from engine.schema_store import generate, write; \
+	python -c "from engine.cue import Cue; from engine.schema.store import generate, write; \
 	print(len(write(generate(Cue()))), 'schema files written under schemas/')"
 
 golden: tools venv
-	pytest tests/test_golden.py --update-golden -q
+	pytest tests/render/test_golden.py --update-golden -q
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .tox build *.egg-info

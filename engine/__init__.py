@@ -3,8 +3,8 @@
 from .definitions import ChainLoader, DefinitionLoader, DictLoader, DirectoryLoader, default_loader
 from .errors import AppError, CueEnvironmentError, DefinitionError, OamError, Problem
 from .model import Definition, RenderedObject, RenderOptions, RenderResult
-from .render import render
-from .schema import export_schema
+from .render.pipeline import render
+from .schema.export import export_schema
 
 __all__ = [
     "AppError",

@@ -1,5 +1,5 @@
 """`python -m engine`: the oam-render command."""
 
-from .cli import main
+from .cli.main import main
 
 main()

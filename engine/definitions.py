@@ -11,7 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 import yaml
 
 from . import contract
-from .cuesyntax import CueSyntaxError, parse_concrete, split_definition_file, split_imports
+from .cue.syntax import CueSyntaxError, parse_concrete, split_definition_file, split_imports
 from .errors import Problem, definition_problem
 from .model import Definition
 from .yamlio import YamlInputError, load_documents

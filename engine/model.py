@@ -186,11 +186,11 @@ class RenderResult:
         return grouped
 
     def to_yaml(self) -> str:
-        from .emit import yaml_stream
+        from .output.emit import yaml_stream
 
         return yaml_stream(self)
 
     def to_json(self) -> str:
-        from .emit import json_list
+        from .output.emit import json_list
 
         return json_list(self)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import run
+from engine.cli.main import run
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

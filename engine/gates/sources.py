@@ -154,7 +154,7 @@ def read_side(path: str | Path, *, definitions: Iterable[str | Path] = (),
     app = find_app(target, subjects)
     if app is None:
         return [dict(s.body) for s in subjects]
-    from ..render import render  # rendering pulls in the whole pipeline: only when needed
+    from ..render.pipeline import render  # rendering pulls in the whole pipeline: only when needed
 
     result = render(app.app, definitions=[*definitions, *app.definitions], options=options,
                     documents=app.documents)

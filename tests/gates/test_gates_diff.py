@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from engine import RenderOptions, render
-from engine.emit import write_output_dir
 from engine.gates import diff, diff_paths
 from engine.gates.paths import drop, parse_path
+from engine.output.emit import write_output_dir
 
 ROOT = Path(__file__).parent.parent
 GOLDEN_DIFF = ROOT / "golden-diff"

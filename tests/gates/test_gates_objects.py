@@ -180,7 +180,7 @@ def test_rendering_does_not_import_the_kubernetes_client() -> None:
 
 
 def test_objects_the_app_writes_are_the_app_authors_to_fix() -> None:
-    from engine.appfile import load_application
+    from engine.documents import load_application
 
     app = load_application(GOLDEN / "component-k8s-objects" / "app.yaml")
     component = app.components[0]

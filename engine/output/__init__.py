@@ -1,0 +1,1 @@
+"""Finishing rendered objects (labels, namespace, key order) and writing them out."""
