@@ -25,6 +25,7 @@ LAYERS = {
     "engine.documents": "core",
     "engine.yamlio": "core",
     "engine.names": "core",
+    "engine.cache": "core",
     "engine.cue": "cue",
     "engine.output": "output",
     "engine.schema": "schema",

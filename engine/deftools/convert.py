@@ -258,8 +258,3 @@ def formatted_cue(form: DefinitionForm, cue: Cue) -> str:
             line += max(0, first.positions[0].line - body_start) + dropped
         message = first.message if first is not None else failed.stderr.strip()
         raise _broken(form.source, f"{form.name}: the template does not parse: {message}", line) from failed
-
-
-def convert_yaml(text: str, cue: Cue, source: str = "") -> list[tuple[str, str]]:
-    """Each definition of a CRD YAML file as (name, formatted `.cue` text); raises BrokenDefinition."""
-    return [(form.name, formatted_cue(form, cue)) for form in forms_from_yaml(text, source)]

@@ -306,10 +306,3 @@ def _advance_jobs(runs: Sequence[Sequence[ComponentRun]], problems: list[list[Pr
     owner = {id(run): job for job, group in enumerate(runs) for run in group}
     for run, problem in _advance_all(flat, cue):
         problems[owner[id(run)]].append(problem)
-
-
-def evaluate(app: Application, resolved: Sequence[ResolvedComponent], options: RenderOptions,
-             cue: Cue) -> tuple[list[ComponentRun], list[Problem]]:
-    """Run every layer of one app; each is one cue process for all its components."""
-    [(runs, problems)] = evaluate_jobs([Job(app, resolved)], options, cue)
-    return runs, problems

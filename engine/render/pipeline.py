@@ -9,16 +9,16 @@ from typing import Any
 
 from ..cue.runner import Cue
 from ..definitions import DefinitionLoader, default_loader
-from ..documents import load_application, read_documents
+from ..documents import read_documents
 from ..errors import Problem, raise_problems
 from ..legacy.pipeline import is_legacy, render_legacy
 from ..model import Application, Environment, RenderedObject, RenderOptions, RenderResult, RenderStats
 from ..output.labels import component_objects
 from .environments import in_environments, plan_environments, read_inputs, select
-from .evaluate import Job, evaluate, evaluate_jobs
+from .evaluate import Job, evaluate_jobs
 from .policies import render_policies
 from .resolve import resolve
-from .validate import validate_apps, validate_components
+from .validate import validate_apps
 
 AppSource = Application | str | Path | Mapping[str, Any]
 Definitions = DefinitionLoader | str | Path | Iterable[str | Path] | None
@@ -32,26 +32,6 @@ def as_loader(definitions: Definitions) -> DefinitionLoader:
         return definitions
     paths = [definitions] if isinstance(definitions, (str, Path)) else list(definitions)
     return default_loader(paths)
-
-
-def as_application(app: AppSource) -> Application:
-    return app if isinstance(app, Application) else load_application(app)
-
-
-def render_application(app: Application, loader: DefinitionLoader, options: RenderOptions,
-                       cue: Cue, namespace: str | None = None,
-                       environment: str = "") -> tuple[list[RenderedObject], list[Problem]]:
-    """Objects of one app as written (one environment), and every problem found."""
-    resolved, problems = resolve(app, loader)
-    resolved, invalid, _ = validate_components(app, resolved, cue, strict=options.strict)
-    problems += invalid
-    if not resolved:
-        return [], problems
-    runs, found = evaluate(app, resolved, options, cue)
-    problems += found
-    target = namespace or options.namespace or app.namespace
-    objects = [obj for run in runs for obj in component_objects(app, run, target, environment)]
-    return objects, problems
 
 
 def render_environments(envs: Sequence[tuple[Environment, Application]], loader: DefinitionLoader,

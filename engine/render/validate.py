@@ -77,12 +77,6 @@ def validate_apps(apps: Sequence[tuple[Application, Sequence[ResolvedComponent]]
     return checked
 
 
-def validate_components(app: Application, resolved: Sequence[ResolvedComponent], cue: Cue,
-                        stored: StoredSchemas | None = None, *, strict: bool = False) -> Checked:
-    """validate_apps for one app."""
-    return validate_apps([(app, resolved)], cue, stored, strict=strict)[0]
-
-
 def _policy_definitions(app: Application, loader: DefinitionLoader) -> list[tuple[Policy, Definition]]:
     found = [(p, loader.get(contract.KIND_POLICY, strip_version(p.type))) for p in app.policies]
     return [(p, d) for p, d in found if d is not None]
