@@ -11,7 +11,7 @@ from typing import Any
 from deepdiff import DeepDiff
 
 from ..model import RenderOptions
-from ..paths import bracket_text, parse_brackets
+from ..paths import Parts, bracket_text, parse_brackets
 from .paths import drop as drop_path
 from .sources import read_side
 
@@ -147,7 +147,7 @@ def diff(old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str, Any]],
         changed=tuple(sorted(changed, key=lambda c: c.key)), ignored=tuple(ignore))
 
 
-def _without(body: Mapping[str, Any], patterns: Sequence[tuple[str | int, ...]]) -> Any:
+def _without(body: Mapping[str, Any], patterns: Sequence[Parts]) -> Any:
     value: Any = dict(body)
     for pattern in patterns:
         value = drop_path(value, pattern)
