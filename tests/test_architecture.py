@@ -16,6 +16,7 @@ MAX_LINES = 400
 LAYERS = {
     "engine.contract": "base",
     "engine.errors": "base",
+    "engine.codes": "base",  # the public table of problem codes: data, read by gates and the CLI
     "engine.cue.syntax": "syntax",  # readers of CUE text: pure Python, below the definitions
     "engine.cue.source": "syntax",
     "engine.cue.concrete": "syntax",
