@@ -23,7 +23,8 @@ def _code_positions() -> dict[str, int]:
             if isinstance(node, ast.FunctionDef):
                 names = [a.arg for a in node.args.args if a.arg not in ("self", "cls")]
             elif isinstance(node, ast.ClassDef):
-                names = [s.target.id for s in node.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)]
+                names = [s.target.id for s in node.body
+                         if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)]
             else:
                 continue
             if "code" in names:
