@@ -33,7 +33,7 @@ from .common import (
     seconds,
 )
 from .helptext import describe
-from .report import report
+from .report import report, report_clean
 
 
 def render_options(args: argparse.Namespace) -> RenderOptions:
@@ -137,7 +137,9 @@ def run(argv: Sequence[str], stdin: IO[str], stdout: IO[str], stderr: IO[str]) -
         return usage.code
     handler: Handler = args.handler
     try:
-        return handler(args, stdin, stdout, stderr)
+        code = handler(args, stdin, stdout, stderr)
+        report_clean(args, stdout, stderr)
+        return code
     except OamError as error:
         report(error.problems, args, stdout, stderr)
         return EXIT_ERRORS

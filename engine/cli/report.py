@@ -53,6 +53,7 @@ def report(problems: Sequence[Problem], args: argparse.Namespace, stdout: IO[str
     even when there is nothing to report, so a CI upload step always finds it; on stdout only
     when `always` (commands whose stdout holds nothing else) or when there are problems.
     """
+    args.reported = True
     error_format = getattr(args, "error_format", TEXT)
     output: Path | None = getattr(args, "error_output", None)
     if error_format == TEXT and output is None:
@@ -64,3 +65,9 @@ def report(problems: Sequence[Problem], args: argparse.Namespace, stdout: IO[str
         output.write_text(text, encoding="utf-8")
     elif problems or warnings or always:
         stdout.write(text)
+
+
+def report_clean(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> None:
+    """After a command that found nothing: the empty report --error-output promises, if not written."""
+    if getattr(args, "error_output", None) is not None and not getattr(args, "reported", False):
+        report([], args, stdout, stderr)
