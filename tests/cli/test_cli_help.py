@@ -39,3 +39,9 @@ def test_defaults_are_shown() -> None:
     run(["render", "--help"], io.StringIO(), out, io.StringIO())
     text = " ".join(out.getvalue().split())
     assert "(default: yaml)" in text and "(default: 1.31)" in text and "(default: text)" in text
+
+
+@pytest.mark.parametrize("name", sorted(set(COMMANDS) - {"version", "completion"}))
+def test_every_command_that_reports_problems_takes_an_error_format(name: str) -> None:
+    dests = {a.dest for a in COMMANDS[name]._actions}
+    assert {"error_format", "error_output"} <= dests
