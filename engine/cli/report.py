@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+from importlib import metadata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
 from ..errors import OamError, Problem
-from ..gates.formats import format_problems, github_command
+from ..gates.formats import format_problems, github_command, to_sarif
 from .common import relative
 
 TEXT = "text"
@@ -25,6 +26,13 @@ def _relative(problem: Problem) -> Problem:
     return Problem.from_dict(data)
 
 
+def _engine_version() -> str:
+    try:
+        return metadata.version("oam-render")
+    except metadata.PackageNotFoundError:
+        return ""
+
+
 def report_text(problems: Sequence[Problem], error_format: str, warnings: Sequence[Problem] = ()) -> str:
     """The problems (and warnings, in the formats that tell them apart) in `error_format`."""
     errors = [_relative(p) for p in problems]
@@ -36,7 +44,7 @@ def report_text(problems: Sequence[Problem], error_format: str, warnings: Sequen
         records += [{**p.to_dict(), "severity": "warning"} for p in soft]
         return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
     if error_format == "sarif":
-        log = json.loads(format_problems([*errors, *soft], "sarif"))
+        log = json.loads(to_sarif([*errors, *soft], tool_version=_engine_version()))
         for result in log["runs"][0]["results"][len(errors):]:
             result["level"] = "warning"
         return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

@@ -75,6 +75,7 @@ def test_sarif_to_a_file_even_when_clean(tmp_path: Path) -> None:
     log = json.loads(report.read_text())
     _sarif_validator().validate(log)
     assert [r["ruleId"] for r in log["runs"][0]["results"]] == K8S_CODES
+    assert log["runs"][0]["tool"]["driver"]["version"]
     code, out, _ = cli("render", "-f", "examples/quickstart/app.yaml", "--validate", "--error-format", "sarif",
                        "--error-output", report)
     assert code == 0 and "kind: Deployment" in out
@@ -171,3 +172,17 @@ def test_def_vet_findings_in_json(tmp_path: Path) -> None:
     assert {r["code"] for r in records} <= {"vet-error", "vet-warning"} and records[0]["file"] == str(bad)
     code, out, _ = cli("def", "vet", ROOT / "examples" / "shout" / "shout.cue", "--error-format", "json")
     assert (code, json.loads(out)) == (0, [])
+
+
+def test_warnings_keep_their_level_in_every_format() -> None:
+    from engine.cli.report import report_text
+    from engine.errors import Fixer, Location
+
+    error = Problem("vet-error", "bad", Fixer.DEFINITION, Location(file="a.cue", line=3))
+    warning = Problem("vet-warning", "hmm", Fixer.DEFINITION, Location(file="a.cue", line=5))
+    assert report_text([error], "github", [warning]).splitlines() == [
+        "::warning file=a.cue,line=5,title=vet-warning::hmm", "::error file=a.cue,line=3,title=vet-error::bad"]
+    log = json.loads(report_text([error], "sarif", [warning]))
+    _sarif_validator().validate(log)
+    assert [r["level"] for r in log["runs"][0]["results"]] == ["error", "warning"]
+    assert [r["severity"] for r in json.loads(report_text([error], "json", [warning]))] == ["error", "warning"]
