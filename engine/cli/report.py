@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from importlib import metadata
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import IO
 
