@@ -9,7 +9,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO
 
-from ..gates.formats import ERROR_FORMATS
 from ..yamlio import MAX_TEXT_CHARS
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -73,6 +72,11 @@ def read_sources(files: Sequence[str], stdin: IO[str]) -> list[str | Path]:
 def relative(text: str) -> str:
     """Paths under the working directory, spelt relative to it (stable, shorter messages)."""
     return text.replace(os.getcwd().rstrip("/") + "/", "")
+
+
+# engine.gates.ERROR_FORMATS (a test holds them equal): importing the gates here would load
+# deepdiff and jsonschema on every start of the command, for nothing when there are no problems.
+ERROR_FORMATS = ("text", "json", "github", "sarif")
 
 
 def add_error_format(parser: argparse.ArgumentParser) -> None:

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import OamError, Problem
-from ..gates.formats import format_problems, github_command, to_sarif
 from .common import relative
 
 TEXT = "text"
@@ -35,6 +34,8 @@ def _engine_version() -> str:
 
 def report_text(problems: Sequence[Problem], error_format: str, warnings: Sequence[Problem] = ()) -> str:
     """The problems (and warnings, in the formats that tell them apart) in `error_format`."""
+    from ..gates.formats import format_problems, github_command, to_sarif  # only when there is a report
+
     errors = [_relative(p) for p in problems]
     soft = [_relative(p) for p in warnings]
     if error_format == "github":

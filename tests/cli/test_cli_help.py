@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +46,19 @@ def test_defaults_are_shown() -> None:
 def test_every_command_that_reports_problems_takes_an_error_format(name: str) -> None:
     dests = {a.dest for a in COMMANDS[name]._actions}
     assert {"error_format", "error_output"} <= dests
+
+
+def test_the_error_formats_are_the_gates_formats() -> None:
+    from engine.cli.common import ERROR_FORMATS
+    from engine.gates import ERROR_FORMATS as WRITTEN
+
+    assert ERROR_FORMATS == WRITTEN
+
+
+def test_starting_the_command_loads_no_gates() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, engine.cli.main; assert 'engine.gates' not in sys.modules and 'deepdiff' not in sys.modules"
+    root = Path(__file__).resolve().parent.parent.parent
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120, cwd=root)
