@@ -17,6 +17,10 @@ _DATA_FILE = "oam_data.json"
 # How many list elements a pattern probe asks for: more than any patch lists literally.
 PROBE_LENGTH = 32
 _INCOMPLETE = ("incomplete value", "non-concrete value", "undefined field")
+# A template read an optional field the properties leave out: KubeVela tolerates this where
+# it reads `outputs` object by object (render/evaluate.py retries with guards).
+ABSENT_OPTIONAL = "absent-optional"
+_ABSENT_MESSAGE = "cannot reference optional field"
 
 # The most instances one cue process evaluates. cue's memory grows with the batch (1,000
 # webservice components with two traits each: 860 MB in one process, 160 MB in chunks of
@@ -283,6 +287,13 @@ def _is_incomplete(message: str) -> bool:
     return any(m in message for m in _INCOMPLETE)
 
 
+def _output_code(message: str) -> str:
+    """The code of an error in a template's own fields (not in its parameters)."""
+    if _ABSENT_MESSAGE in message:
+        return ABSENT_OPTIONAL
+    return "incomplete-output" if _is_incomplete(message) else "template"
+
+
 def _plain(diag: Diagnostic) -> str:
     return f"{'.'.join(diag.path)}: {diag.message}" if diag.path else diag.message
 
@@ -301,7 +312,7 @@ def _problem(program: Program, instances: Sequence[Instance], index: int, field_
             code, message, fixer = "invalid-parameter", diag.message, Fixer.APP
     else:
         app_path = inst.app_path
-        code = "incomplete-output" if _is_incomplete(diag.message) else "template"
+        code = _output_code(diag.message)
         message = f"{_dotted([field_name, *rest])}: {diag.message}"
         fixer = Fixer.APP if from_data else Fixer.DEFINITION
     location = Location(app_path, definition.name, definition.kind, where.file, where.line, where.column)
