@@ -128,6 +128,9 @@ class RenderOptions:
     timeout: float = 120.0
     environment: str | None = None  # render only this environment
     strict: bool = False  # property keys a definition does not declare are errors, not warnings
+    # "kubevela": what KubeVela lets through (appliesToWorkloads, conflictsWith, an override
+    # naming no component) warns instead of failing; None: oam-render's strictness.
+    compat: str | None = None
 
 
 @dataclass(frozen=True)

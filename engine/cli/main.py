@@ -46,7 +46,7 @@ def render_options(args: argparse.Namespace) -> RenderOptions:
     return RenderOptions(cluster_version=args.cluster_version, namespace=args.namespace,
                          cue_binary=os.environ.get("OAM_RENDER_CUE") or None,
                          environment=getattr(args, "env", None), strict=getattr(args, "strict", False),
-                         timeout=args.timeout)
+                         timeout=args.timeout, compat=getattr(args, "compat", None))
 
 
 def _add_render(sub: argparse._SubParsersAction[Parser]) -> None:
@@ -66,6 +66,9 @@ def _add_render(sub: argparse._SubParsersAction[Parser]) -> None:
                    help="Kubernetes version templates see in context.clusterVersion")
     p.add_argument("--strict", action="store_true",
                    help="property keys a definition does not declare are errors, not warnings")
+    p.add_argument("--compat", choices=("kubevela",),
+                   help="what KubeVela lets through (appliesToWorkloads, conflictsWith, an override"
+                        " naming no component) warns instead of failing")
     p.add_argument("--timeout", type=seconds, default=RenderOptions.timeout, metavar="SECONDS",
                    help="time budget of the whole render (default %(default)g)")
     p.set_defaults(handler=_render)

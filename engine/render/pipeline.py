@@ -14,6 +14,7 @@ from ..errors import Problem, raise_problems
 from ..legacy.pipeline import is_legacy, render_legacy
 from ..model import Application, Environment, RenderedObject, RenderOptions, RenderResult, RenderStats
 from ..output.labels import component_objects
+from . import compat
 from .environments import in_environments, plan_environments, read_inputs, select
 from .evaluate import Job, evaluate_jobs
 from .policies import render_policies
@@ -88,12 +89,14 @@ def render(app: AppSource, *, definitions: Definitions = None, options: RenderOp
         return render_legacy(docs, loader, options)
     inputs = read_inputs([app, *documents])
     plan = plan_environments(inputs, loader, options.namespace)
-    raise_problems(plan.problems)
+    planned, warnings = compat.split(plan.problems, options.compat)
+    raise_problems(planned)
     envs = select(plan, options.environment)
     cue = Cue(options.cue_binary, options.timeout, started)
-    warnings: list[Problem] = []
-    objects, problems = render_environments(envs, loader, options, cue, warnings)
+    objects, found = render_environments(envs, loader, options, cue, warnings)
+    problems, let_through = compat.split(found, options.compat)
     raise_problems(problems)
+    warnings += let_through
     return RenderResult(inputs.app.name, tuple(objects), RenderStats(cue.processes),
                         tuple(env for env, _ in envs),
                         (*plan.warnings, *map(str, sorted(warnings, key=Problem.sort_key))))
