@@ -131,6 +131,9 @@ class RenderOptions:
     # "kubevela": what KubeVela lets through (appliesToWorkloads, conflictsWith, an override
     # naming no component) warns instead of failing; None: oam-render's strictness.
     compat: str | None = None
+    # Files or folders of Kubernetes objects that ref-objects components and service-binding
+    # traits refer to (besides the non-Application documents given with the app).
+    objects: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,8 @@ def render_options(args: argparse.Namespace) -> RenderOptions:
     return RenderOptions(cluster_version=args.cluster_version, namespace=args.namespace,
                          cue_binary=os.environ.get("OAM_RENDER_CUE") or None,
                          environment=getattr(args, "env", None), strict=getattr(args, "strict", False),
-                         timeout=args.timeout, compat=getattr(args, "compat", None))
+                         timeout=args.timeout, compat=getattr(args, "compat", None),
+                         objects=tuple(getattr(args, "objects", None) or ()))
 
 
 def _add_render(sub: argparse._SubParsersAction[Parser]) -> None:
@@ -69,6 +70,9 @@ def _add_render(sub: argparse._SubParsersAction[Parser]) -> None:
     p.add_argument("--compat", choices=("kubevela",),
                    help="what KubeVela lets through (appliesToWorkloads, conflictsWith, an override"
                         " naming no component) warns instead of failing")
+    p.add_argument("--objects", action="append", metavar="DIR_OR_FILE",
+                   help="Kubernetes objects that ref-objects components and service-binding traits"
+                        " refer to (repeatable; folders searched recursively)")
     p.add_argument("--timeout", type=seconds, default=RenderOptions.timeout, metavar="SECONDS",
                    help="time budget of the whole render (default %(default)g)")
     p.set_defaults(handler=_render)

@@ -18,7 +18,7 @@ from ..errors import Fixer, Location, Problem, definition_problem
 from ..model import JSON, Application, RenderOptions
 from .arbitrate import Check, arbitrate
 from .patching import apply_trait, settle, take_trait_conflicts
-from .resolve import ResolvedComponent, check_traits, workload_type_of
+from .resolve import ResolvedComponent, check_traits, declared_workload, workload_type_of
 from .state import ComponentRun, Extra, errs_problems
 
 
@@ -197,7 +197,7 @@ def _start(run: ComponentRun, result: Evaluated) -> list[Problem]:
     run.workload = result.values.get(contract.OUTPUT)
     for name, body in (result.values.get(contract.OUTPUTS) or {}).items():
         run.extras.append(Extra(name, body, None))
-    if not run.resolved.definition.workload_type and isinstance(run.workload, dict):
+    if not declared_workload(run.resolved.definition) and isinstance(run.workload, dict):
         problems += check_traits(comp, run.resolved.definition, run.resolved.traits,
                                  workload_type_of(run.workload))
     return problems

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..cue.runner import Cue
 from ..definitions import DefinitionLoader, default_loader
-from ..documents import read_documents
+from ..documents import Document, read_documents
 from ..errors import Problem, raise_problems
 from ..legacy.pipeline import is_legacy, render_legacy
 from ..model import Application, Environment, RenderedObject, RenderOptions, RenderResult, RenderStats
@@ -18,6 +18,7 @@ from . import compat
 from .environments import in_environments, plan_environments, read_inputs, select
 from .evaluate import Job, evaluate_jobs
 from .policies import render_policies
+from .references import load_objects, with_references
 from .resolve import resolve
 from .validate import validate_apps
 
@@ -36,16 +37,19 @@ def as_loader(definitions: Definitions) -> DefinitionLoader:
 
 
 def render_environments(envs: Sequence[tuple[Environment, Application]], loader: DefinitionLoader,
-                        options: RenderOptions, cue: Cue,
-                        warnings: list[Problem] | None = None) -> tuple[list[RenderedObject], list[Problem]]:
+                        options: RenderOptions, cue: Cue, warnings: list[Problem] | None = None,
+                        referred: Sequence[Document] = ()) -> tuple[list[RenderedObject], list[Problem]]:
     """Objects of every environment, environment by environment, and every problem found;
-    what deserves a word but does not stop the render goes to `warnings`.
+    what deserves a word but does not stop the render goes to `warnings`. `referred` are the
+    objects ref-objects components and service-binding traits may refer to.
 
     All environments share each evaluation layer's cue process, and one more for custom policies.
     """
     jobs, found = [], []
     for _, app in envs:
-        resolved, problems = resolve(app, loader)
+        app, problems = with_references(app, referred)
+        resolved, more = resolve(app, loader)
+        problems += more
         jobs.append(Job(app, resolved))
         found.append(problems)
     # Properties that break their schema are reported here and kept away from cue.
@@ -93,7 +97,8 @@ def render(app: AppSource, *, definitions: Definitions = None, options: RenderOp
     raise_problems(planned)
     envs = select(plan, options.environment)
     cue = Cue(options.cue_binary, options.timeout, started)
-    objects, found = render_environments(envs, loader, options, cue, warnings)
+    referred = (*inputs.objects, *load_objects(options.objects))
+    objects, found = render_environments(envs, loader, options, cue, warnings, referred)
     problems, let_through = compat.split(found, options.compat)
     raise_problems(problems)
     warnings += let_through

@@ -1,7 +1,7 @@
 """Golden cases: one folder per case under tests/golden, rendered with the real cue binary.
 
 A case folder holds `app.yaml` (one or more documents), optionally `defs/` (definitions
-searched before the bundled ones) and `options.yaml` (cluster_version, namespace, env, strict, compat), and
+searched before the bundled ones) and `options.yaml` (cluster_version, namespace, env, strict, compat, objects), and
 either `expected.yaml` (the object stream) or `expected-error.yaml` (the problems); a case
 rendered with `compat` also keeps its warnings in `expected-warnings.yaml`. Adding a
 case needs no code. `pytest --update-golden` rewrites the expectations.
@@ -30,7 +30,7 @@ def _options(case: Path) -> RenderOptions:
     major, minor = str(raw.get("cluster_version", "1.31")).split(".")[:2]
     return RenderOptions(cluster_version=(int(major), int(minor)), namespace=raw.get("namespace"),
                          environment=raw.get("env"), strict=bool(raw.get("strict", False)),
-                         compat=raw.get("compat"))
+                         compat=raw.get("compat"), objects=tuple(str(case / p) for p in raw.get("objects", ())))
 
 
 def _problem(problem: Any, case: Path) -> dict[str, Any]:
