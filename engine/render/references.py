@@ -82,7 +82,7 @@ def cleared(body: Mapping[str, JSON]) -> dict[str, JSON]:
     if isinstance(meta, dict):
         for key in _CLEARED_METADATA:
             meta.pop(key, None)
-    spec = found.get("spec") if isinstance(found.get("spec"), dict) else {}
+    spec: dict[str, JSON] = found["spec"] if isinstance(found.get("spec"), dict) else {}
     service = found.get("apiVersion") == "v1" and found.get("kind") == "Service"
     if service and "clusterIP" in spec and spec["clusterIP"] != "None":
         spec.pop("clusterIP", None)
