@@ -134,6 +134,7 @@ class RenderOptions:
     # Files or folders of Kubernetes objects that ref-objects components and service-binding
     # traits refer to (besides the non-Application documents given with the app).
     objects: tuple[str, ...] = ()
+    helm_binary: str | None = None  # for helmchart components; None: `helm` on PATH
 
 
 @dataclass(frozen=True)

@@ -42,12 +42,13 @@ def seconds(text: str) -> float:
 
 
 def render_options(args: argparse.Namespace) -> RenderOptions:
-    """Options from flags, and the cue binary from OAM_RENDER_CUE when set."""
+    """Options from flags, and the cue and helm binaries from OAM_RENDER_CUE and OAM_RENDER_HELM when set."""
     return RenderOptions(cluster_version=args.cluster_version, namespace=args.namespace,
                          cue_binary=os.environ.get("OAM_RENDER_CUE") or None,
                          environment=getattr(args, "env", None), strict=getattr(args, "strict", False),
                          timeout=args.timeout, compat=getattr(args, "compat", None),
-                         objects=tuple(getattr(args, "objects", None) or ()))
+                         objects=tuple(getattr(args, "objects", None) or ()),
+                         helm_binary=os.environ.get("OAM_RENDER_HELM") or None)
 
 
 def _add_render(sub: argparse._SubParsersAction[Parser]) -> None:

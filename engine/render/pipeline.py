@@ -15,6 +15,7 @@ from ..legacy.pipeline import is_legacy, render_legacy
 from ..model import Application, Environment, RenderedObject, RenderOptions, RenderResult, RenderStats
 from ..output.labels import component_objects
 from . import compat
+from .charts import helm_factory, with_charts
 from .environments import in_environments, plan_environments, read_inputs, select
 from .evaluate import Job, evaluate_jobs
 from .policies import render_policies
@@ -46,8 +47,11 @@ def render_environments(envs: Sequence[tuple[Environment, Application]], loader:
     All environments share each evaluation layer's cue process, and one more for custom policies.
     """
     jobs, found = [], []
+    helm = helm_factory(options)
     for _, app in envs:
         app, problems = with_references(app, referred)
+        app, charted = with_charts(app, options, helm)
+        problems += charted
         resolved, more = resolve(app, loader)
         problems += more
         jobs.append(Job(app, resolved))

@@ -1,14 +1,16 @@
 """Golden cases: one folder per case under tests/golden, rendered with the real cue binary.
 
 A case folder holds `app.yaml` (one or more documents), optionally `defs/` (definitions
-searched before the bundled ones) and `options.yaml` (cluster_version, namespace, env, strict, compat, objects), and
-either `expected.yaml` (the object stream) or `expected-error.yaml` (the problems); a case
-rendered with `compat` also keeps its warnings in `expected-warnings.yaml`. Adding a
-case needs no code. `pytest --update-golden` rewrites the expectations.
+searched before the bundled ones) and `options.yaml` (cluster_version, namespace, env, strict,
+compat, objects, and `needs`: tools such as helm the case is skipped without), and either
+`expected.yaml` (the object stream) or `expected-error.yaml` (the problems); a case rendered
+with `compat` also keeps its warnings in `expected-warnings.yaml`. Adding a case needs no
+code. `pytest --update-golden` rewrites the expectations.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +59,19 @@ def _actual(case: Path) -> tuple[str, Any, list[str] | None]:
     return "expected.yaml", result.bodies(), warnings if options.compat else None
 
 
+def _skip_without_tools(case: Path) -> None:
+    """A case whose options.yaml says `needs: [helm]` runs only where that tool is on PATH."""
+    if not (case / "options.yaml").is_file():
+        return
+    raw = yaml.safe_load((case / "options.yaml").read_text()) or {}
+    for tool in raw.get("needs", ()):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not on PATH (`make tools` installs the pinned one)")
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_golden(case: Path, update_golden: bool) -> None:
+    _skip_without_tools(case)
     kind, actual, warnings = _actual(case)
     if update_golden:
         for stale in ("expected.yaml", "expected-error.yaml", "expected-warnings.yaml"):
