@@ -277,7 +277,7 @@ def diagnose(program: Program, instances: Sequence[Instance],
             problems.append(_unplaced(program, instances, diag))
             continue
         index, field_name, rest = where
-        if index in missing and field_name != contract.PARAMETER and _is_incomplete(diag.message):
+        if index in missing and field_name != contract.PARAMETER and _follows_missing(diag.message):
             continue  # a consequence of the missing parameter, already reported
         problems.append(_problem(program, instances, index, field_name, rest, diag))
     return problems
@@ -285,6 +285,12 @@ def diagnose(program: Program, instances: Sequence[Instance],
 
 def _is_incomplete(message: str) -> bool:
     return any(m in message for m in _INCOMPLETE)
+
+
+def _follows_missing(message: str) -> bool:
+    """Incomplete, or reading an absent optional field: said again once a parameter is missing
+    (the retry that forgives absent optional fields only runs for instances without errors)."""
+    return _is_incomplete(message) or _ABSENT_MESSAGE in message
 
 
 def _output_code(message: str) -> str:
