@@ -31,7 +31,7 @@ tools:
 		echo "       install Go, or put cue $(CUE_VERSION) on PATH, then run this again" >&2; \
 		exit 1; \
 	fi
-	@if helm version --short 2>/dev/null | grep -q "^$(HELM_VERSION)+"; then \
+	@if helm version --short 2>/dev/null | grep -Eq "^$(basename $(HELM_VERSION))(\.0)?(\+|$$)"; then \
 		echo "helm $(HELM_VERSION): $$(command -v helm)"; \
 	elif command -v go >/dev/null 2>&1; then \
 		echo "installing helm $(HELM_VERSION) into $(TOOLS)/bin (go install; a few minutes)"; \

@@ -17,7 +17,8 @@ from ..model import JSON
 
 # Local charts never need the network; a proxy that goes nowhere makes sure nothing tries.
 _NOWHERE = "http://127.0.0.1:9"
-_VERSION = re.compile(r"v(\d+)\.(\d+)\.(\d+)")
+# `go install` builds print only `v3.22`: the patch number is optional.
+_VERSION = re.compile(r"v(\d+)\.(\d+)(?:\.(\d+))?")
 
 
 class HelmUnavailable(Exception):
@@ -51,7 +52,7 @@ def _version(binary: str) -> tuple[int, int, int]:
     match = _VERSION.search(proc.stdout)
     if not match or int(match[1]) != 3:
         raise HelmUnavailable(f"{binary} is not helm 3: {proc.stdout.strip()[:80]!r}")
-    return int(match[1]), int(match[2]), int(match[3])
+    return int(match[1]), int(match[2]), int(match[3] or 0)
 
 
 def _environment(home: Path) -> dict[str, str]:

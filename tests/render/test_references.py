@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from pathlib import Path
 
+import pytest
+import yaml
+
+from engine import render
 from engine.cli.main import run
 from engine.documents import Document
 from engine.model import Application
@@ -62,3 +68,18 @@ def test_chart_paths_and_the_workload_first(tmp_path: Path) -> None:
     assert _chart_path({"source": "chart", "repoURL": "https://x"}, app)[1]
     kinds = [b["kind"] for b in _ordered([{"kind": "ServiceAccount"}, {"kind": "Service"}, {"kind": "StatefulSet"}])]
     assert kinds == ["StatefulSet", "ServiceAccount", "Service"]
+
+
+def test_a_packaged_chart_renders(tmp_path: Path) -> None:
+    helm = shutil.which("helm")
+    if helm is None:
+        pytest.skip("helm is not on PATH (`make tools` installs the pinned one)")
+    chart = TESTS / "golden" / "component-helmchart" / "charts" / "greeter"
+    subprocess.run([helm, "package", str(chart), "-d", str(tmp_path)], check=True, capture_output=True,
+                   env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}, timeout=60)
+    app = yaml.safe_load((TESTS / "golden" / "component-helmchart" / "app.yaml").read_text())
+    comp = app["spec"]["components"][0]
+    comp["properties"]["chart"] = {"source": str(tmp_path / "greeter-0.1.0.tgz")}
+    comp["traits"] = []
+    result = render(app)
+    assert [o.kind for o in result.objects] == ["Deployment", "ServiceAccount", "ConfigMap", "Service"]
