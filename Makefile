@@ -3,6 +3,9 @@
 # version is on PATH.
 SHELL := /bin/bash
 CUE_VERSION := v0.17.1
+# helm renders helmchart components (`helm template` of local charts only); tests that need
+# it are skipped without it.
+HELM_VERSION := v3.22.0
 TOOLS := $(CURDIR)/.tools
 VENV := $(CURDIR)/.venv
 PYTHON ?= python3
@@ -27,6 +30,15 @@ tools:
 		echo "error: cue $(CUE_VERSION) is not on PATH and Go (>= 1.25) is not installed to build it;" >&2; \
 		echo "       install Go, or put cue $(CUE_VERSION) on PATH, then run this again" >&2; \
 		exit 1; \
+	fi
+	@if helm version --short 2>/dev/null | grep -Eq "^$(basename $(HELM_VERSION))(\.0)?(\+|$$)"; then \
+		echo "helm $(HELM_VERSION): $$(command -v helm)"; \
+	elif command -v go >/dev/null 2>&1; then \
+		echo "installing helm $(HELM_VERSION) into $(TOOLS)/bin (go install; a few minutes)"; \
+		mkdir -p $(TOOLS)/bin && go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION); \
+	else \
+		echo "warning: helm $(HELM_VERSION) is not on PATH and Go is not installed to build it;" >&2; \
+		echo "         helmchart components cannot render, and their tests are skipped" >&2; \
 	fi
 
 venv: $(VENV)/.installed

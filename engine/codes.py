@@ -57,6 +57,8 @@ ERRS: Final = _code("errs", "The template's own `errs` field: the app's mistake,
                     _APP)
 # Evaluating templates and patching
 TEMPLATE: Final = _code("template", "The CUE template does not evaluate.", _DEF)
+ABSENT_OPTIONAL: Final = _code("absent-optional", "The template reads an optional field the properties leave out,"
+                               " where KubeVela fails too (inside an object, output or patch).", _DEF, _APP)
 INCOMPLETE_OUTPUT: Final = _code("incomplete-output", "The template leaves an output value incomplete.", _DEF, _APP)
 CUE: Final = _code("cue", "cue reports an error that no template position explains.", _DEF)
 CUE_OUTPUT: Final = _code("cue-output", "cue's output cannot be read.", _DEF)
@@ -69,6 +71,12 @@ PATCH: Final = _code("patch", "A trait's patch cannot be applied to the workload
 PATCH_OUTPUTS: Final = _code("patch-outputs", "patchOutputs names an object no earlier trait or component made.",
                              _APP, _DEF)
 CONFLICT: Final = _code("conflict", "Two patches set one field to different values.", _APP, _DEF)
+# Objects from outside the app (ref-objects, service-binding, helmchart)
+MISSING_OBJECT: Final = _code("missing-object", "A ref-objects selector or service-binding Secret that no given object"
+                              " matches (give it with -f or --objects).", _APP)
+HELM_CHART: Final = _code("helm-chart", "A helmchart component whose chart cannot be had offline or that helm"
+                          " rejects.", _APP)
+HELM_UNAVAILABLE: Final = _code("helm-unavailable", "The helm CLI is missing or unusable (run `make tools`).", _ENV)
 # Definitions
 BAD_DEFINITION: Final = _code("bad-definition", "A definition file that cannot be read as a definition.", _DEF)
 BAD_NAME: Final = _code("bad-name", "A definition name Kubernetes would refuse.", _DEF)

@@ -128,6 +128,13 @@ class RenderOptions:
     timeout: float = 120.0
     environment: str | None = None  # render only this environment
     strict: bool = False  # property keys a definition does not declare are errors, not warnings
+    # "kubevela": what KubeVela lets through (appliesToWorkloads, conflictsWith, an override
+    # naming no component) warns instead of failing; None: oam-render's strictness.
+    compat: str | None = None
+    # Files or folders of Kubernetes objects that ref-objects components and service-binding
+    # traits refer to (besides the non-Application documents given with the app).
+    objects: tuple[str, ...] = ()
+    helm_binary: str | None = None  # for helmchart components; None: `helm` on PATH
 
 
 @dataclass(frozen=True)

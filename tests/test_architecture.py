@@ -30,6 +30,7 @@ LAYERS = {
     "engine.names": "core",
     "engine.cache": "core",
     "engine.cue": "cue",
+    "engine.helm": "cue",  # the other tool gateway (helm template), beside the cue gateway
     "engine.output": "output",
     "engine.schema": "schema",
     "engine.legacy": "legacy",

@@ -37,11 +37,13 @@ from .report import report, report_clean
 
 
 def render_options(args: argparse.Namespace) -> RenderOptions:
-    """Options from flags, and the cue binary from OAM_RENDER_CUE when set."""
+    """Options from flags, and the cue and helm binaries from OAM_RENDER_CUE and OAM_RENDER_HELM when set."""
     return RenderOptions(cluster_version=args.cluster_version, namespace=args.namespace,
                          cue_binary=os.environ.get("OAM_RENDER_CUE") or None,
                          environment=getattr(args, "env", None), strict=getattr(args, "strict", False),
-                         timeout=args.timeout)
+                         timeout=args.timeout, compat=getattr(args, "compat", None),
+                         objects=tuple(getattr(args, "objects", None) or ()),
+                         helm_binary=os.environ.get("OAM_RENDER_HELM") or None)
 
 
 def _add_render(sub: argparse._SubParsersAction[Parser]) -> None:
@@ -62,6 +64,12 @@ def _add_render(sub: argparse._SubParsersAction[Parser]) -> None:
                    help="Kubernetes version templates see in context.clusterVersion")
     p.add_argument("--strict", action="store_true",
                    help="property keys a definition does not declare are errors, not warnings")
+    p.add_argument("--compat", choices=("kubevela",),
+                   help="what KubeVela lets through (appliesToWorkloads, conflictsWith, an override"
+                        " naming no component) warns instead of failing")
+    p.add_argument("--objects", action="append", metavar="DIR_OR_FILE",
+                   help="Kubernetes objects that ref-objects components and service-binding traits"
+                        " refer to (repeatable; folders searched recursively)")
     p.add_argument("--timeout", type=seconds, default=RenderOptions.timeout, metavar="SECONDS",
                    help="time budget of the whole render (default %(default)g)")
     p.add_argument("--validate", action="store_true",

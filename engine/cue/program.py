@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from .. import contract
+from ..codes import ABSENT_OPTIONAL
 from ..errors import Fixer, Location, Problem
 from ..model import JSON, Definition
 from ..paths import Parts as PatchPath
@@ -19,6 +20,9 @@ _DATA_FILE = "oam_data.json"
 # How many list elements a pattern probe asks for: more than any patch lists literally.
 PROBE_LENGTH = 32
 _INCOMPLETE = ("incomplete value", "non-concrete value", "undefined field")
+# A template read an optional field the properties leave out: KubeVela tolerates this where
+# it reads `outputs` object by object (render/evaluate.py retries with guards).
+_ABSENT_MESSAGE = "cannot reference optional field"
 
 # The most instances one cue process evaluates. cue's memory grows with the batch (1,000
 # webservice components with two traits each: 860 MB in one process, 160 MB in chunks of
@@ -267,7 +271,7 @@ def diagnose(program: Program, instances: Sequence[Instance],
             problems.append(_unplaced(program, instances, diag))
             continue
         index, field_name, rest = where
-        if index in missing and field_name != contract.PARAMETER and _is_incomplete(diag.message):
+        if index in missing and field_name != contract.PARAMETER and _follows_missing(diag.message):
             continue  # a consequence of the missing parameter, already reported
         problems.append(_problem(program, instances, index, field_name, rest, diag))
     return problems
@@ -275,6 +279,19 @@ def diagnose(program: Program, instances: Sequence[Instance],
 
 def _is_incomplete(message: str) -> bool:
     return any(m in message for m in _INCOMPLETE)
+
+
+def _follows_missing(message: str) -> bool:
+    """Incomplete, or reading an absent optional field: said again once a parameter is missing
+    (the retry that forgives absent optional fields only runs for instances without errors)."""
+    return _is_incomplete(message) or _ABSENT_MESSAGE in message
+
+
+def _output_code(message: str) -> str:
+    """The code of an error in a template's own fields (not in its parameters)."""
+    code = ABSENT_OPTIONAL if _ABSENT_MESSAGE in message else (
+        "incomplete-output" if _is_incomplete(message) else "template")
+    return code
 
 
 def _plain(diag: Diagnostic) -> str:
@@ -295,7 +312,7 @@ def _problem(program: Program, instances: Sequence[Instance], index: int, field_
             code, message, fixer = "invalid-parameter", diag.message, Fixer.APP
     else:
         app_path = inst.app_path
-        code = "incomplete-output" if _is_incomplete(diag.message) else "template"
+        code = _output_code(diag.message)
         message = f"{_dotted([field_name, *rest])}: {diag.message}"
         fixer = Fixer.APP if from_data else Fixer.DEFINITION
     location = Location(app_path, definition.name, definition.kind, where.file, where.line, where.column)

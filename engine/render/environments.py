@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ class Inputs:
     workflows: Mapping[str, tuple[WorkflowStep, ...]] = field(default_factory=dict)
     workflow_ref: str = ""  # the app's spec.workflow.ref
     origins: Mapping[str, Where] = field(default_factory=dict)  # "Policy/x", "Workflow/x" -> file
+    objects: tuple[Document, ...] = ()  # other Kubernetes objects, for ref-objects and service-binding
 
 
 @dataclass
@@ -97,7 +98,8 @@ def _documents(source: Source) -> Iterable[Document | Application]:
 
 def read_inputs(sources: Sequence[Source]) -> Inputs:
     """Find the one Application among `sources` (paths, YAML text, dicts or Applications) and
-    the Policy and Workflow documents beside it. Other kinds are ignored, as `vela` does.
+    the Policy and Workflow documents beside it. Other kinds are kept as objects the app may
+    refer to (ref-objects, service-binding), and otherwise ignored, as `vela` does.
 
     Raises AppError when there is not exactly one Application or a document is malformed.
     """
@@ -108,8 +110,9 @@ def read_inputs(sources: Sequence[Source]) -> Inputs:
     problems: list[Problem] = []
     kinds: list[str] = []
     first: Where | None = None
+    seen: list[Document | Application] = []
     for source in sources:
-        for doc in _documents(source):
+        for doc in _remembered(_documents(source), seen):
             if first is None and not isinstance(doc, Application):
                 first = Where(doc.source, doc.line)
             if isinstance(doc, Application):
@@ -137,7 +140,22 @@ def read_inputs(sources: Sequence[Source]) -> Inputs:
     if problems:
         raise AppError(problems)
     app, ref = apps[0]
-    return Inputs(app, policies, workflows, ref, origins)
+    return Inputs(app, policies, workflows, ref, origins, _objects(seen))
+
+
+_Read = Document | Application
+
+
+def _remembered(docs: Iterable[_Read], seen: list[_Read]) -> Iterator[_Read]:
+    for doc in docs:
+        seen.append(doc)
+        yield doc
+
+
+def _objects(docs: Iterable[Document | Application]) -> tuple[Document, ...]:
+    """The documents that are neither the app nor its policies and workflows: Kubernetes objects."""
+    return tuple(d for d in docs if isinstance(d, Document) and d.api_version and d.kind
+                 and d.kind not in (APP_KIND, POLICY_KIND, WORKFLOW_KIND))
 
 
 # --- planning --------------------------------------------------------------------------------

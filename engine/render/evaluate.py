@@ -10,14 +10,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .. import contract
+from ..codes import ABSENT_OPTIONAL
 from ..cue.program import Evaluated, Instance, chunked, compose, describe, diagnose, split_results
 from ..cue.runner import MEMORY_LIMIT_TEXT, Cue, CueFailed
 from ..cue.syntax import CueSyntaxError, parse_concrete, pattern_list_paths, references_context_output
+from ..cue.syntax.guards import guard_object_comprehensions
 from ..errors import Fixer, Location, Problem, definition_problem
 from ..model import JSON, Application, RenderOptions
 from .arbitrate import Check, arbitrate
 from .patching import apply_trait, settle, take_trait_conflicts
-from .resolve import ResolvedComponent, check_traits, workload_type_of
+from .resolve import ResolvedComponent, check_traits, declared_workload, workload_type_of
 from .state import ComponentRun, Extra, errs_problems
 
 
@@ -131,24 +133,58 @@ def _halves(cue: Cue, instances: Sequence[Instance]) -> tuple[list[Evaluated], l
 
 def _run_batch(cue: Cue, instances: Sequence[Instance]) -> tuple[list[Evaluated | None], list[Problem]]:
     """Evaluate a batch; on errors, again without the failed instances, so that every error
-    is found (cue holds back incomplete values while real conflicts exist)."""
+    is found (cue holds back incomplete values while real conflicts exist). An instance whose
+    only errors are comprehensions over absent optional fields runs again with them guarded."""
+    instances = list(instances)
     pending = list(range(len(instances)))
     results: list[Evaluated | None] = [None] * len(instances)
     problems: list[Problem] = []
+    guarded: set[int] = set()
     while pending:
         found, failed = _run_once(cue, [instances[i] for i in pending])
         if not failed:
             for i, result in zip(pending, found, strict=True):
                 results[i] = result
             break
+        retried = _guard_absent(instances, pending, failed, guarded)
+        failed = [p for p in failed if not any(p.location.app_path == instances[i].app_path for i in retried)]
         problems += failed
         paths = {p.location.app_path for p in failed}
         remaining = [i for i in pending if not any(_within(path, instances[i].app_path)
                                                    for path in paths)]
-        if len(remaining) == len(pending):
+        if len(remaining) == len(pending) and not retried:
             break  # nothing attributable: more runs would print the same
         pending = remaining
     return results, problems
+
+
+def _owns(instance: Instance, problem: Problem) -> bool:
+    """Whether `problem` is about this instance itself (not a trait below a component)."""
+    path = problem.location.app_path
+    return path == instance.app_path or path.startswith(f"{instance.app_path}.properties")
+
+
+def _guard_absent(instances: list[Instance], pending: Sequence[int], failed: Sequence[Problem],
+                  guarded: set[int]) -> set[int]:
+    """Replace, in `instances`, each pending one whose only problems are comprehensions over
+    absent optional fields by its guarded form (once each); returns the indexes replaced.
+
+    KubeVela walks `outputs` one object at a time, so such a comprehension there adds no
+    object; cue would call the whole struct incomplete instead (see README, the definition
+    format)."""
+    retried: set[int] = set()
+    for i in pending:
+        own = [p for p in failed if _owns(instances[i], p)]
+        if i in guarded or not own or any(p.code != ABSENT_OPTIONAL for p in own):
+            continue
+        guarded.add(i)
+        definition = instances[i].definition
+        template = guard_object_comprehensions(definition.template, (contract.OUTPUTS, contract.PATCH_OUTPUTS))
+        if template != definition.template:
+            instances[i] = dataclasses.replace(
+                instances[i], definition=dataclasses.replace(definition, template=template))
+            retried.add(i)
+    return retried
 
 
 def _within(path: str, owner: str) -> bool:
@@ -162,7 +198,7 @@ def _start(run: ComponentRun, result: Evaluated) -> list[Problem]:
     run.workload = result.values.get(contract.OUTPUT)
     for name, body in (result.values.get(contract.OUTPUTS) or {}).items():
         run.extras.append(Extra(name, body, None))
-    if not run.resolved.definition.workload_type and isinstance(run.workload, dict):
+    if not declared_workload(run.resolved.definition) and isinstance(run.workload, dict):
         problems += check_traits(comp, run.resolved.definition, run.resolved.traits,
                                  workload_type_of(run.workload))
     return problems

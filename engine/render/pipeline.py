@@ -9,14 +9,17 @@ from typing import Any, Protocol
 
 from ..cue.runner import Cue
 from ..definitions import DefinitionLoader, default_loader
-from ..documents import read_documents
+from ..documents import Document, read_documents
 from ..errors import Problem, raise_problems
 from ..legacy.pipeline import is_legacy, render_legacy
 from ..model import Application, Environment, RenderedObject, RenderOptions, RenderResult, RenderStats
 from ..output.labels import component_objects
+from . import compat
+from .charts import helm_factory, with_charts
 from .environments import in_environments, plan_environments, read_inputs, select
 from .evaluate import Job, evaluate_jobs
 from .policies import render_policies
+from .references import load_objects, with_references
 from .resolve import resolve
 from .validate import validate_apps
 
@@ -41,16 +44,22 @@ def as_loader(definitions: Definitions) -> DefinitionLoader:
 
 
 def render_environments(envs: Sequence[tuple[Environment, Application]], loader: DefinitionLoader,
-                        options: RenderOptions, cue: Cue,
-                        warnings: list[Problem] | None = None) -> tuple[list[RenderedObject], list[Problem]]:
+                        options: RenderOptions, cue: Cue, warnings: list[Problem] | None = None,
+                        referred: Sequence[Document] = ()) -> tuple[list[RenderedObject], list[Problem]]:
     """Objects of every environment, environment by environment, and every problem found;
-    what deserves a word but does not stop the render goes to `warnings`.
+    what deserves a word but does not stop the render goes to `warnings`. `referred` are the
+    objects ref-objects components and service-binding traits may refer to.
 
     All environments share each evaluation layer's cue process, and one more for custom policies.
     """
     jobs, found = [], []
+    helm = helm_factory(options)
     for _, app in envs:
-        resolved, problems = resolve(app, loader)
+        app, problems = with_references(app, referred)
+        app, charted = with_charts(app, options, helm)
+        problems += charted
+        resolved, more = resolve(app, loader)
+        problems += more
         jobs.append(Job(app, resolved))
         found.append(problems)
     # Properties that break their schema are reported here and kept away from cue.
@@ -96,12 +105,15 @@ def render(app: AppSource, *, definitions: Definitions = None, options: RenderOp
         return _checked(render_legacy(docs, loader, options), None, check)
     inputs = read_inputs([app, *documents])
     plan = plan_environments(inputs, loader, options.namespace)
-    raise_problems(plan.problems)
+    planned, warnings = compat.split(plan.problems, options.compat)
+    raise_problems(planned)
     envs = select(plan, options.environment)
     cue = Cue(options.cue_binary, options.timeout, started)
-    warnings: list[Problem] = []
-    objects, problems = render_environments(envs, loader, options, cue, warnings)
+    referred = (*inputs.objects, *load_objects(options.objects))
+    objects, found = render_environments(envs, loader, options, cue, warnings, referred)
+    problems, let_through = compat.split(found, options.compat)
     raise_problems(problems)
+    warnings += let_through
     result = RenderResult(inputs.app.name, tuple(objects), RenderStats(cue.processes),
                           tuple(env for env, _ in envs),
                           (*plan.warnings, *map(str, sorted(warnings, key=Problem.sort_key))))

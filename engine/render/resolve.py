@@ -81,8 +81,18 @@ def resolve(app: Application, loader: DefinitionLoader) -> tuple[list[ResolvedCo
             # the render fails on the unknown ones anyway.
             comp = replace(comp, traits=tuple(known))
             resolved.append(ResolvedComponent(comp, definition, tuple(traits)))
-            problems += check_traits(comp, definition, tuple(traits), definition.workload_type)
+            problems += check_traits(comp, definition, tuple(traits), declared_workload(definition))
     return resolved, problems
+
+
+AUTODETECT = "autodetects.core.oam.dev"
+
+
+def declared_workload(definition: Definition) -> str:
+    """The workload type a component definition declares; "" when it is known only once rendered
+    (none declared, or KubeVela's `autodetects.core.oam.dev`)."""
+    workload = definition.workload_type
+    return "" if workload == AUTODETECT else workload
 
 
 def _applies(trait: Definition, component: Definition, workload_type: str) -> bool:

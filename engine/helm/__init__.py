@@ -1,0 +1,1 @@
+"""The gateway to the `helm` binary: `helm template` of a local chart, offline."""
