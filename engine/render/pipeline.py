@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from ..cue.runner import Cue
 from ..definitions import DefinitionLoader, default_loader
@@ -14,14 +13,12 @@ from ..errors import Problem, raise_problems
 from ..legacy.pipeline import is_legacy, render_legacy
 from ..model import Application, Environment, RenderedObject, RenderOptions, RenderResult, RenderStats
 from ..output.labels import component_objects
+from .arguments import AppSource, Definitions, check_render_arguments
 from .environments import in_environments, plan_environments, read_inputs, select
 from .evaluate import Job, evaluate_jobs
 from .policies import render_policies
 from .resolve import resolve
 from .validate import validate_apps
-
-AppSource = Application | str | Path | Mapping[str, Any]
-Definitions = DefinitionLoader | str | Path | Iterable[str | Path] | None
 
 
 def as_loader(definitions: Definitions) -> DefinitionLoader:
@@ -80,6 +77,7 @@ def render(app: AppSource, *, definitions: Definitions = None, options: RenderOp
     Raises an OamError subclass carrying every problem found; nothing partial is returned.
     """
     started = time.monotonic()  # the time budget covers reading the inputs too
+    definitions, documents = check_render_arguments(app, definitions, options, documents)
     options = options or RenderOptions()
     loader = as_loader(definitions)
     # The legacy model (v1alpha2 Component + ApplicationConfiguration) needs no cue at all.
