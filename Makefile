@@ -9,7 +9,7 @@ PYTHON ?= python3
 export PATH := $(TOOLS)/bin:$(VENV)/bin:$(PATH)
 export GOBIN := $(TOOLS)/bin
 
-.PHONY: demo test tools venv bench schemas check-schemas lint golden clean
+.PHONY: demo test tools venv bench schemas check-schemas lint golden docs clean
 
 demo: tools venv
 	@oam-render render -f examples/quickstart/app.yaml
@@ -31,9 +31,14 @@ tools:
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# An editable install in setuptools' strict mode: a tree of links to the sources under build/,
+# which mypy and other static tools see from outside the repository (the default mode is an
+# import hook they cannot follow). A package file added or removed changes its folder, and
+# then the package is installed again, so the link tree lists it.
+$(VENV)/.installed: pyproject.toml $(shell find engine -type d -not -name __pycache__)
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test,lint]' tox
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check \
+		--config-settings editable_mode=strict -e '.[test,lint,docs]' tox
 	@touch $@
 
 bench: tools venv
@@ -46,6 +51,12 @@ lint: venv
 schemas: tools venv
 	python -c "from engine.cue import Cue; from engine.schema.store import generate, write; \
 	print(len(write(generate(Cue()))), 'schema files written under schemas/')"
+
+# The API reference of the public names (engine.__all__), from their docstrings, offline.
+docs: venv
+	pdoc --docformat markdown --footer-text "oam-render $$(python -c 'import engine; print(engine.__version__)')" \
+		--output-directory build/api ./engine '!engine\..*'
+	@echo "API reference: build/api/engine.html"
 
 golden: tools venv
 	pytest tests/render/test_golden.py --update-golden -q

@@ -6,12 +6,15 @@ a `RenderResult` of `RenderedObject`s, with `RenderOptions`; find definitions th
 `export_schema` of a definition's parameters. Every error is an `OamError` carrying `Problem`s.
 """
 
-from ._version import __version__
+from ._version import package_version
 from .definitions import ChainLoader, DefinitionLoader, DictLoader, DirectoryLoader, default_loader
 from .errors import AppError, CueEnvironmentError, DefinitionError, OamError, Problem
 from .model import Definition, RenderedObject, RenderOptions, RenderResult
 from .render.pipeline import render
 from .schema.export import export_schema
+
+__version__: str = package_version()
+"""The version of oam-render, such as `0.1.0`."""
 
 __all__ = [
     "AppError",

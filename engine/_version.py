@@ -9,7 +9,8 @@ from pathlib import Path
 _PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 
 
-def _version() -> str:
+def package_version() -> str:
+    """The version of oam-render: the checkout's when run from one, else the installed one's."""
     # A checkout says its own version, even when another copy of oam-render is installed.
     try:
         project = tomllib.loads(_PYPROJECT.read_text(encoding="utf-8")).get("project", {})
@@ -22,6 +23,3 @@ def _version() -> str:
     except metadata.PackageNotFoundError:
         return "0+unknown"
 
-
-__version__: str = _version()
-"""The version of oam-render, e.g. `0.1.0`."""

@@ -32,15 +32,25 @@ class Definition:
     """A component, trait, policy or workflow-step type with its CUE template."""
 
     name: str
-    kind: str  # contract.KIND_*
-    template: str  # the template body (imports removed)
-    imports: str = ""  # import declarations that go in front of the template
-    source: str = ""  # file it was loaded from
-    template_line: int = 1  # line in `source` of the template body's first line
+    """The type name an app uses (`webservice`, `scaler`)."""
+    kind: str
+    """`component`, `trait`, `policy` or `workflow-step`."""
+    template: str
+    """The CUE template body, its imports removed."""
+    imports: str = ""
+    """The import declarations that go in front of the template."""
+    source: str = ""
+    """The file (or name given to text in memory) it was read from, for messages."""
+    template_line: int = 1
+    """The line in `source` of the template body's first line."""
     description: str = ""
-    spec: Mapping[str, JSON] = field(default_factory=dict)  # attributes / CRD spec
+    """What it does, from `description` or the `definition.oam.dev/description` annotation."""
+    spec: Mapping[str, JSON] = field(default_factory=dict)
+    """The `attributes` of the `.cue` form, or the CRD's `spec`."""
     annotations: Mapping[str, str] = field(default_factory=dict)
+    """The definition's annotations."""
     labels: Mapping[str, str] = field(default_factory=dict)
+    """The definition's labels."""
 
     @property
     def workload_type(self) -> str:
@@ -55,10 +65,12 @@ class Definition:
 
     @property
     def applies_to(self) -> tuple[str, ...]:
+        """`appliesToWorkloads`: the workloads a trait may patch (empty: any)."""
         return tuple(self.spec.get("appliesToWorkloads") or ())
 
     @property
     def conflicts_with(self) -> tuple[str, ...]:
+        """`conflictsWith`: the traits this trait cannot sit beside on one component."""
         return tuple(self.spec.get("conflictsWith") or ())
 
     def position(self, template_line: int) -> int:

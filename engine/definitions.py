@@ -40,13 +40,21 @@ def parse_definition_file(path: Path) -> list[Definition]:
 class DefinitionLoader(Protocol):
     """Where definitions come from. `get` returns None for names it does not have."""
 
-    def get(self, kind: str, name: str) -> Definition | None: ...
+    def get(self, kind: str, name: str) -> Definition | None:
+        """The definition of `kind` (`component`, `trait`, ...) called `name`, or None."""
+        ...
 
-    def names(self, kind: str) -> list[str]: ...
+    def names(self, kind: str) -> list[str]:
+        """Every name of `kind` this loader has, sorted (for "did you mean")."""
+        ...
 
-    def broken(self) -> list[Problem]: ...
+    def broken(self) -> list[Problem]:
+        """Definition files found but unreadable, one problem each."""
+        ...
 
-    def describe(self) -> str: ...
+    def describe(self) -> str:
+        """Where this loader looks, for messages (`looked in ...`)."""
+        ...
 
 
 class DictLoader:
@@ -62,8 +70,11 @@ class DictLoader:
     def __init__(self, definitions: Iterable[Definition] | Mapping[str, str] = (), *,
                  bundled: bool = True, label: str = "memory") -> None:
         self.definitions: tuple[Definition, ...] = _in_memory(definitions)
+        """This loader's own definitions, read."""
         self.label = label
+        """How messages name this loader (`looked in memory; ...`)."""
         self.bundled: DefinitionLoader | None = bundled_loader() if bundled else None
+        """The bundled definitions searched after these, or None with `bundled=False`."""
 
     def get(self, kind: str, name: str) -> Definition | None:
         """The definition of that kind and name: this loader's own first, then a bundled one."""
@@ -158,8 +169,10 @@ class ChainLoader:
 
     def __init__(self, loaders: Sequence[DefinitionLoader]) -> None:
         self.loaders = list(loaders)
+        """The loaders, in the order they are tried."""
 
     def get(self, kind: str, name: str) -> Definition | None:
+        """The definition from the first loader that has it, or None."""
         for loader in self.loaders:
             found = loader.get(kind, name)
             if found is not None:
@@ -167,12 +180,15 @@ class ChainLoader:
         return None
 
     def names(self, kind: str) -> list[str]:
+        """Every name of `kind` any loader has, sorted."""
         return sorted({n for loader in self.loaders for n in loader.names(kind)})
 
     def broken(self) -> list[Problem]:
+        """The unreadable files of every loader."""
         return [p for loader in self.loaders for p in loader.broken()]
 
     def describe(self) -> str:
+        """Every loader's description, in order."""
         return "; ".join(loader.describe() for loader in self.loaders)
 
 
