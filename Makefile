@@ -9,7 +9,7 @@ PYTHON ?= python3
 export PATH := $(TOOLS)/bin:$(VENV)/bin:$(PATH)
 export GOBIN := $(TOOLS)/bin
 
-.PHONY: demo test tools venv bench schemas check-schemas lint golden docs clean
+.PHONY: demo test tools venv bench schemas check-schemas lint golden docs clean FORCE
 
 demo: tools venv
 	@oam-render render -f examples/quickstart/app.yaml
@@ -33,9 +33,15 @@ venv: $(VENV)/.installed
 
 # An editable install in setuptools' strict mode: a tree of links to the sources under build/,
 # which mypy and other static tools see from outside the repository (the default mode is an
-# import hook they cannot follow). A package file added or removed changes its folder, and
-# then the package is installed again, so the link tree lists it.
-$(VENV)/.installed: pyproject.toml $(shell find engine -type d -not -name __pycache__)
+# import hook they cannot follow). The link tree lists the package's files as they were: when
+# one is added or removed, .sources changes and the package is installed again.
+SOURCES := $(sort $(shell find engine -name '*.py' -not -path '*/__pycache__/*'))
+
+$(VENV)/.sources: FORCE
+	@mkdir -p $(VENV)
+	@echo '$(SOURCES)' | cmp -s - $@ || echo '$(SOURCES)' > $@
+
+$(VENV)/.installed: pyproject.toml $(VENV)/.sources
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check \
 		--config-settings editable_mode=strict -e '.[test,lint,docs]' tox
