@@ -75,6 +75,7 @@ def render(app: AppSource, *, definitions: Definitions = None, options: RenderOp
 
     Returns a RenderResult whose objects know their environment, component, trait and output.
     Raises an OamError subclass carrying every problem found; nothing partial is returned.
+    Arguments of the wrong type (a list of apps: see `render_many`) are an AppError too.
     """
     started = time.monotonic()  # the time budget covers reading the inputs too
     definitions, documents = check_render_arguments(app, definitions, options, documents)
