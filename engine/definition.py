@@ -15,17 +15,6 @@ from .yamlio import YamlInputError, load_documents
 
 JSON = Any  # a Kubernetes body or a properties tree: plain dicts, lists and scalars
 
-_METADATA_KEYS = {"type", "description", "alias", "annotations", "labels", "attributes"}
-_ATTRIBUTE_KEYS = {
-    contract.KIND_COMPONENT: {"workload", "status", "podSpecPath", "revisionLabel", "childResourceKinds",
-                              "extension", "schematic"},
-    contract.KIND_TRAIT: {"appliesToWorkloads", "conflictsWith", "podDisruptive", "stage",
-                          "manageWorkload", "workloadRefPath", "revisionEnabled", "skipRevisionAffect",
-                          "controlPlaneOnly", "status", "extension", "schematic"},
-    contract.KIND_POLICY: {"manageHealthCheck", "global", "priority", "extension", "schematic"},
-    contract.KIND_WORKFLOW_STEP: {"status", "extension", "schematic"},
-}
-
 
 @dataclass(frozen=True)
 class Definition:
@@ -160,14 +149,14 @@ def parse_cue_definition(text: str, source: str = "") -> Definition:
         raise _broken(source, f"the metadata of a definition must be plain data: {exc}", line) from exc
     if not isinstance(metadata, dict):
         raise _broken(source, "the metadata of a definition must be a struct", parts.metadata_line)
-    unknown = sorted(set(metadata) - _METADATA_KEYS)
+    unknown = sorted(set(metadata) - set(contract.METADATA_KEYS))
     kind = metadata.get("type")
-    if unknown or kind not in _ATTRIBUTE_KEYS:
+    if unknown or kind not in contract.ATTRIBUTES:
         reason = (f"unknown metadata fields {unknown}" if unknown
-                  else f"type must be one of {sorted(_ATTRIBUTE_KEYS)}, not {kind!r}")
+                  else f"type must be one of {sorted(contract.ATTRIBUTES)}, not {kind!r}")
         raise _broken(source, reason, parts.metadata_line, parts.name)
     attributes = metadata.get("attributes") or {}
-    extra = sorted(set(attributes) - _ATTRIBUTE_KEYS[kind])
+    extra = sorted(set(attributes) - set(contract.ATTRIBUTES[kind]))
     if extra:
         raise _broken(source, f"unknown attributes {extra} for a {kind}", parts.metadata_line, parts.name)
     return Definition(

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 # The two file formats are read in engine.definition; their readers stay importable from here.
-from .definition import _ATTRIBUTE_KEYS as _ATTRIBUTE_KEYS
 from .definition import BrokenDefinition as BrokenDefinition
 from .definition import Definition as Definition
 from .definition import _broken
@@ -202,11 +200,6 @@ def default_loader(extra: Iterable[str | Path] = ()) -> ChainLoader:
     extra = list(extra)
     loaders: list[DefinitionLoader] = [DirectoryLoader(extra)] if extra else []
     return ChainLoader([*loaders, bundled_loader()])
-
-
-def closest_names(name: str, known: Sequence[str]) -> list[str]:
-    """Known names that look like a misspelt `name`."""
-    return difflib.get_close_matches(name, known, n=3, cutoff=0.6)
 
 
 def strip_version(type_name: str) -> str:

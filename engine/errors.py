@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 
 class Fixer(Enum):
@@ -40,11 +41,15 @@ class Problem:
     """One thing wrong with the input, phrased for the person who must fix it."""
 
     code: str
+    """What kind of problem it is, one of the codes listed in `engine.codes`."""
     message: str
+    """What is wrong, phrased for the person who must fix it."""
     fixer: Fixer
+    """Who must act: the app author, the definition author or the environment."""
     location: Location = field(default_factory=Location)
-    # Further source positions (e.g. both sides of a conflict).
+    """Where: the path in the Application, the definition, and a file position."""
     related: tuple[str, ...] = ()
+    """Further source positions, `file:line` (e.g. both sides of a conflict)."""
 
     def __str__(self) -> str:
         head = f"{self.location.app_path}: " if self.location.app_path else ""
@@ -57,7 +62,28 @@ class Problem:
         return text
 
     def sort_key(self) -> tuple[str, str, str]:
+        """How problems are ordered: by app path, then file position, then message."""
         return (self.location.app_path, self.location.file_position(), self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The problem as JSON data: code, message, fixer, the location's fields flat, related."""
+        where = self.location
+        return {"code": self.code, "message": self.message, "fixer": self.fixer.value,
+                "app_path": where.app_path, "definition": where.definition,
+                "definition_kind": where.definition_kind, "file": where.file, "line": where.line,
+                "column": where.column, "related": list(self.related)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Problem:
+        """The problem `to_dict` wrote; missing location fields are empty.
+
+        Raises ValueError for an unknown fixer, KeyError without code, message or fixer.
+        """
+        where = Location(str(data.get("app_path") or ""), str(data.get("definition") or ""),
+                         str(data.get("definition_kind") or ""), str(data.get("file") or ""),
+                         data.get("line"), data.get("column"))
+        return cls(str(data["code"]), str(data["message"]), Fixer(data["fixer"]), where,
+                   tuple(str(r) for r in data.get("related") or ()))
 
 
 class PositionedError(ValueError):
@@ -75,9 +101,11 @@ class OamError(Exception):
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(sorted(problems, key=Problem.sort_key))
+        """Every problem found, sorted by app path."""
         super().__init__(self.describe())
 
     def describe(self) -> str:
+        """The message: the count, then one problem a line."""
         count = len(self.problems)
         lines = [f"{count} error{'s' if count != 1 else ''}:"]
         lines.extend(f"  {p}" for p in self.problems)

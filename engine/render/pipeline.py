@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from ..cue.runner import Cue
 from ..definitions import DefinitionLoader, default_loader
@@ -19,6 +20,12 @@ from .evaluate import Job, evaluate_jobs
 from .policies import render_policies
 from .resolve import resolve
 from .validate import validate_apps
+
+
+class ObjectCheck(Protocol):
+    """A check of a finished render's objects (engine.gates.KubernetesCheck is one): its problems."""
+
+    def __call__(self, result: RenderResult, app: Application | None) -> Sequence[Problem]: ...
 
 
 def as_loader(definitions: Definitions) -> DefinitionLoader:
@@ -65,26 +72,28 @@ def render_environments(envs: Sequence[tuple[Environment, Application]], loader:
 
 
 def render(app: AppSource, *, definitions: Definitions = None, options: RenderOptions | None = None,
-           documents: Iterable[AppSource] = ()) -> RenderResult:
+           documents: Iterable[AppSource] = (), check: ObjectCheck | None = None) -> RenderResult:
     """Render an Application (path, YAML text, dict or Application) into Kubernetes objects,
     once per environment its deploy steps describe (once as written when there are none).
 
     `documents` are further sources holding standalone Policy and Workflow documents (such
     documents inside `app`'s source count too); they apply where the app references them.
-    `options.environment` picks one environment.
+    `options.environment` picks one environment. `check` (when given) looks at the objects
+    last; its problems are raised like the render's own (`check=KubernetesCheck()` from
+    engine.gates checks them against the Kubernetes API types offline).
 
     Returns a RenderResult whose objects know their environment, component, trait and output.
     Raises an OamError subclass carrying every problem found; nothing partial is returned.
     Arguments of the wrong type (a list of apps: see `render_many`) are an AppError too.
     """
     started = time.monotonic()  # the time budget covers reading the inputs too
-    definitions, documents = check_render_arguments(app, definitions, options, documents)
+    definitions, documents = check_render_arguments(app, definitions, options, documents, check)
     options = options or RenderOptions()
     loader = as_loader(definitions)
     # The legacy model (v1alpha2 Component + ApplicationConfiguration) needs no cue at all.
     docs = [d for s in (app, *documents) if not isinstance(s, Application) for d in read_documents(s)]
     if is_legacy(docs):
-        return render_legacy(docs, loader, options)
+        return _checked(render_legacy(docs, loader, options), None, check)
     inputs = read_inputs([app, *documents])
     plan = plan_environments(inputs, loader, options.namespace)
     raise_problems(plan.problems)
@@ -93,6 +102,13 @@ def render(app: AppSource, *, definitions: Definitions = None, options: RenderOp
     warnings: list[Problem] = []
     objects, problems = render_environments(envs, loader, options, cue, warnings)
     raise_problems(problems)
-    return RenderResult(inputs.app.name, tuple(objects), RenderStats(cue.processes),
-                        tuple(env for env, _ in envs),
-                        (*plan.warnings, *map(str, sorted(warnings, key=Problem.sort_key))))
+    result = RenderResult(inputs.app.name, tuple(objects), RenderStats(cue.processes),
+                          tuple(env for env, _ in envs),
+                          (*plan.warnings, *map(str, sorted(warnings, key=Problem.sort_key))))
+    return _checked(result, inputs.app, check)
+
+
+def _checked(result: RenderResult, app: Application | None, check: ObjectCheck | None) -> RenderResult:
+    if check is not None:
+        raise_problems(check(result, app))
+    return result
