@@ -12,7 +12,7 @@ PYTHON ?= python3
 export PATH := $(TOOLS)/bin:$(VENV)/bin:$(PATH)
 export GOBIN := $(TOOLS)/bin
 
-.PHONY: demo test tools venv bench schemas check-schemas lint golden clean
+.PHONY: demo test tools venv bench schemas check-schemas lint golden docs clean FORCE
 
 demo: tools venv
 	@oam-render render -f examples/quickstart/app.yaml
@@ -43,9 +43,20 @@ tools:
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# An editable install in setuptools' strict mode: a tree of links to the sources under build/,
+# which mypy and other static tools see from outside the repository (the default mode is an
+# import hook they cannot follow). The link tree lists the package's files as they were: when
+# one is added or removed, .sources changes and the package is installed again.
+SOURCES := $(sort $(shell find engine -name '*.py' -not -path '*/__pycache__/*'))
+
+$(VENV)/.sources: FORCE
+	@mkdir -p $(VENV)
+	@echo '$(SOURCES)' | cmp -s - $@ || echo '$(SOURCES)' > $@
+
+$(VENV)/.installed: pyproject.toml $(VENV)/.sources
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test,lint]' tox
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check \
+		--config-settings editable_mode=strict -e '.[test,lint,docs]' tox
 	@touch $@
 
 bench: tools venv
@@ -58,6 +69,12 @@ lint: venv
 schemas: tools venv
 	python -c "from engine.cue import Cue; from engine.schema.store import generate, write; \
 	print(len(write(generate(Cue()))), 'schema files written under schemas/')"
+
+# The API reference of the public names (engine.__all__), from their docstrings, offline.
+docs: venv
+	pdoc --docformat markdown --footer-text "oam-render $$(python -c 'import engine; print(engine.__version__)')" \
+		--output-directory build/api ./engine '!engine\..*'
+	@echo "API reference: build/api/engine.html"
 
 golden: tools venv
 	pytest tests/render/test_golden.py --update-golden -q

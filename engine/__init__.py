@@ -1,10 +1,20 @@
-"""oam-render: render OAM Applications into Kubernetes objects through the real cue CLI."""
+"""oam-render: render OAM Applications into Kubernetes objects through the real cue CLI.
 
+The library's whole public surface is this package's `__all__`: `render` an Application into
+a `RenderResult` of `RenderedObject`s, with `RenderOptions`; find definitions through a loader
+(`DictLoader` for text in memory, `DirectoryLoader` for files, `ChainLoader` to combine);
+`export_schema` of a definition's parameters. Every error is an `OamError` carrying `Problem`s.
+"""
+
+from ._version import package_version
 from .definitions import ChainLoader, DefinitionLoader, DictLoader, DirectoryLoader, default_loader
 from .errors import AppError, CueEnvironmentError, DefinitionError, OamError, Problem
 from .model import Definition, RenderedObject, RenderOptions, RenderResult
 from .render.pipeline import render
 from .schema.export import export_schema
+
+__version__: str = package_version()
+"""The version of oam-render, such as `0.1.0`."""
 
 __all__ = [
     "AppError",
@@ -20,6 +30,7 @@ __all__ = [
     "RenderOptions",
     "RenderResult",
     "RenderedObject",
+    "__version__",
     "default_loader",
     "export_schema",
     "render",

@@ -3,137 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-import yaml
-
-from . import contract
-from .cue.syntax import CueSyntaxError, parse_concrete, split_definition_file, split_imports
-from .errors import Problem, definition_problem
-from .model import Definition
-from .yamlio import YamlInputError, load_documents
+# The two file formats are read in engine.definition; their readers stay importable from here.
+from .definition import BrokenDefinition as BrokenDefinition
+from .definition import Definition as Definition
+from .definition import _broken
+from .definition import parse_cue_definition as parse_cue_definition
+from .definition import parse_yaml_definitions as parse_yaml_definitions
+from .errors import DefinitionError, Problem, definition_problem
 
 # In a wheel the bundled definitions sit inside the package; in a checkout, at its root.
 _PACKAGED = Path(__file__).resolve().parent / "bundled_definitions"
 BUNDLED_DIR = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).resolve().parent.parent / "definitions"
 _SUFFIXES = (".cue", ".yaml", ".yml")
-
-
-class BrokenDefinition(Exception):
-    """A definition file that cannot be read, with the reason and position."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
-
-
-def _broken(file: str, message: str, line: int | None = None, name: str = "") -> BrokenDefinition:
-    return BrokenDefinition(definition_problem("bad-definition", message, file=file, line=line,
-                                               definition=name))
-
-
-# --- standalone .cue files -------------------------------------------------------------------
-
-
-def parse_cue_definition(text: str, source: str = "") -> Definition:
-    """Read the standalone `.cue` form (`NAME: {type, ...}` plus `template: {...}`)."""
-    try:
-        parts = split_definition_file(text)
-    except CueSyntaxError as exc:
-        raise _broken(source, f"not a definition file: {exc}", getattr(exc, "line", None)) from exc
-    try:
-        metadata, _ = parse_concrete(parts.metadata_source)
-    except CueSyntaxError as exc:
-        line = parts.metadata_line + getattr(exc, "line", 1) - 1
-        raise _broken(source, f"the metadata of a definition must be plain data: {exc}", line) from exc
-    if not isinstance(metadata, dict):
-        raise _broken(source, "the metadata of a definition must be a struct", parts.metadata_line)
-    unknown = sorted(set(metadata) - set(contract.METADATA_KEYS))
-    kind = metadata.get("type")
-    if unknown or kind not in contract.ATTRIBUTES:
-        reason = (f"unknown metadata fields {unknown}" if unknown
-                  else f"type must be one of {sorted(contract.ATTRIBUTES)}, not {kind!r}")
-        raise _broken(source, reason, parts.metadata_line, parts.name)
-    attributes = metadata.get("attributes") or {}
-    extra = sorted(set(attributes) - set(contract.ATTRIBUTES[kind]))
-    if extra:
-        raise _broken(source, f"unknown attributes {extra} for a {kind}", parts.metadata_line, parts.name)
-    return Definition(
-        name=parts.name, kind=kind, template=parts.template_body, imports=parts.imports,
-        source=source, template_line=parts.template_line,
-        description=str(metadata.get("description", "")), spec=attributes,
-        annotations=metadata.get("annotations") or {}, labels=metadata.get("labels") or {})
-
-
-# --- CRD YAML files --------------------------------------------------------------------------
-
-
-def _template_node(doc: yaml.Node) -> tuple[yaml.Node | None, str]:
-    """Find the template scalar of a CRD document: schematic.cue.template, else extension.template."""
-    for route in (("spec", "schematic", "cue", "template"), ("spec", "extension", "template")):
-        node: yaml.Node | None = doc
-        for key in route:
-            node = _child(node, key)
-        if node is not None:
-            return node, ".".join(route)
-    return None, ""
-
-
-def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    for k, v in node.value:
-        if getattr(k, "value", None) == key:
-            return v  # type: ignore[no-any-return]
-    return None
-
-
-def _crd_definition(doc: dict[str, Any], node: yaml.Node, source: str) -> Definition:
-    kind = contract.CRD_KINDS[doc["kind"]]
-    raw_meta = doc.get("metadata")
-    meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
-    name = meta.get("name")
-    if not name or not isinstance(name, str):
-        raise _broken(source, f"{doc['kind']} without metadata.name", node.start_mark.line + 1)
-    template_node, _ = _template_node(node)
-    spec = dict(doc["spec"]) if isinstance(doc.get("spec"), dict) else {}
-    if template_node is None or not isinstance(template_node.value, str):
-        # kube schematics and v1alpha2 definitions carry no CUE: the legacy renderer reads their spec.
-        if (kind == contract.KIND_COMPONENT and "kube" in (spec.get("schematic") or {})) \
-                or doc.get("apiVersion") == "core.oam.dev/v1alpha2":
-            return Definition(name=name, kind=kind, template="", source=source, spec=spec,
-                              description=_description(meta))
-        raise _broken(source, f"{name}: no spec.schematic.cue.template", node.start_mark.line + 1, name)
-    # A block scalar's text starts on the line after its indicator.
-    style = getattr(template_node, "style", None)
-    first = template_node.start_mark.line + (2 if style in ("|", ">") else 1)
-    try:
-        imports, body, body_line = split_imports(template_node.value)
-    except CueSyntaxError as exc:
-        line = first + getattr(exc, "line", 1) - 1
-        raise _broken(source, f"{name}: the template does not scan: {exc}", line, name) from exc
-    return Definition(
-        name=name, kind=kind, template=body, imports=imports, source=source,
-        template_line=first + body_line - 1, description=_description(meta), spec=spec,
-        annotations=meta.get("annotations") or {}, labels=meta.get("labels") or {})
-
-
-def _description(meta: Mapping[str, Any]) -> str:
-    return str((meta.get("annotations") or {}).get(contract.DESCRIPTION_ANNOTATION, ""))
-
-
-def parse_yaml_definitions(text: str, source: str = "") -> list[Definition]:
-    """Read every definition document of a CRD YAML file (other documents are skipped)."""
-    try:
-        loaded = load_documents(text)
-    except YamlInputError as exc:
-        issue = exc.issues[0]
-        where = f" at {issue.path}" if issue.path else ""
-        raise _broken(source, f"{issue.message}{where}", issue.line) from exc
-    return [_crd_definition(d.data, d.node, source) for d in loaded
-            if isinstance(d.data, dict) and d.data.get("kind") in contract.CRD_KINDS]
 
 
 def parse_definition_file(path: Path) -> list[Definition]:
@@ -154,33 +38,84 @@ def parse_definition_file(path: Path) -> list[Definition]:
 class DefinitionLoader(Protocol):
     """Where definitions come from. `get` returns None for names it does not have."""
 
-    def get(self, kind: str, name: str) -> Definition | None: ...
-
-    def names(self, kind: str) -> list[str]: ...
-
-    def broken(self) -> list[Problem]: ...
-
-    def describe(self) -> str: ...
-
-
-@dataclass
-class DictLoader:
-    """Definitions held in memory (tests, embedding)."""
-
-    definitions: Sequence[Definition]
-    label: str = "memory"
-
     def get(self, kind: str, name: str) -> Definition | None:
-        return next((d for d in self.definitions if d.kind == kind and d.name == name), None)
+        """The definition of `kind` (`component`, `trait`, ...) called `name`, or None."""
+        ...
 
     def names(self, kind: str) -> list[str]:
-        return sorted({d.name for d in self.definitions if d.kind == kind})
+        """Every name of `kind` this loader has, sorted (for "did you mean")."""
+        ...
 
     def broken(self) -> list[Problem]:
-        return []
+        """Definition files found but unreadable, one problem each."""
+        ...
 
     def describe(self) -> str:
-        return self.label
+        """Where this loader looks, for messages (`looked in ...`)."""
+        ...
+
+
+class DictLoader:
+    """Definitions held in memory, searched before the bundled ones.
+
+    `definitions` is either `Definition` values (from `Definition.from_cue` / `from_yaml`) or
+    a mapping of file names to their text, read by suffix: `NAME.cue` in the standalone form,
+    anything else as CRD YAML (a stream may hold several definitions). A name given here wins
+    over a bundled definition of the same name. With `bundled=False` only these definitions
+    exist. Unreadable text raises DefinitionError here, with every problem found.
+    """
+
+    def __init__(self, definitions: Iterable[Definition] | Mapping[str, str] = (), *,
+                 bundled: bool = True, label: str = "memory") -> None:
+        self.definitions: tuple[Definition, ...] = _in_memory(definitions)
+        """This loader's own definitions, read."""
+        self.label = label
+        """How messages name this loader (`looked in memory; ...`)."""
+        self.bundled: DefinitionLoader | None = bundled_loader() if bundled else None
+        """The bundled definitions searched after these, or None with `bundled=False`."""
+
+    def get(self, kind: str, name: str) -> Definition | None:
+        """The definition of that kind and name: this loader's own first, then a bundled one."""
+        found = next((d for d in self.definitions if d.kind == kind and d.name == name), None)
+        return found if found is not None or self.bundled is None else self.bundled.get(kind, name)
+
+    def names(self, kind: str) -> list[str]:
+        """Every name of that kind, own and bundled."""
+        own = {d.name for d in self.definitions if d.kind == kind}
+        return sorted(own | set(self.bundled.names(kind) if self.bundled else ()))
+
+    def broken(self) -> list[Problem]:
+        """Bundled files that cannot be read (own text that cannot be read raised already)."""
+        return self.bundled.broken() if self.bundled else []
+
+    def describe(self) -> str:
+        """Where definitions were looked for, for messages."""
+        return f"{self.label}; {self.bundled.describe()}" if self.bundled else self.label
+
+
+def _in_memory(definitions: object) -> tuple[Definition, ...]:
+    """Definitions from DictLoader's argument; every unreadable one is reported at once."""
+    if isinstance(definitions, Mapping):
+        found: list[Definition] = []
+        problems: list[Problem] = []
+        for name, text in definitions.items():
+            try:
+                if not isinstance(name, str) or not isinstance(text, str):
+                    raise _broken(str(name), f"DictLoader takes file names and texts (str), not {type(text).__name__}")
+                found += [parse_cue_definition(text, name)] if name.endswith(".cue") \
+                    else parse_yaml_definitions(text, name)
+            except BrokenDefinition as exc:
+                problems.append(exc.problem)
+        if problems:
+            raise DefinitionError(problems)
+        return tuple(found)
+    if isinstance(definitions, Iterable) and not isinstance(definitions, str | bytes):
+        items = list(definitions)
+        if all(isinstance(d, Definition) for d in items):
+            return tuple(items)
+    raise DefinitionError([definition_problem(
+        "bad-definition", "DictLoader takes Definition values or a {file name: text} mapping, not "
+        f"{type(definitions).__name__}; read text with Definition.from_cue or Definition.from_yaml")])
 
 
 class DirectoryLoader:
@@ -232,8 +167,10 @@ class ChainLoader:
 
     def __init__(self, loaders: Sequence[DefinitionLoader]) -> None:
         self.loaders = list(loaders)
+        """The loaders, in the order they are tried."""
 
     def get(self, kind: str, name: str) -> Definition | None:
+        """The definition from the first loader that has it, or None."""
         for loader in self.loaders:
             found = loader.get(kind, name)
             if found is not None:
@@ -241,12 +178,15 @@ class ChainLoader:
         return None
 
     def names(self, kind: str) -> list[str]:
+        """Every name of `kind` any loader has, sorted."""
         return sorted({n for loader in self.loaders for n in loader.names(kind)})
 
     def broken(self) -> list[Problem]:
+        """The unreadable files of every loader."""
         return [p for loader in self.loaders for p in loader.broken()]
 
     def describe(self) -> str:
+        """Every loader's description, in order."""
         return "; ".join(loader.describe() for loader in self.loaders)
 
 

@@ -78,9 +78,16 @@ def read_documents(source: str | Path | Mapping[str, Any]) -> list[Document]:
         return [Document(dict(source), "<dict>", 1)]
     if isinstance(source, Path) or _is_file(source):
         return parse_documents(_read(Path(source)), str(source))
-    if "\n" not in source and source.endswith((".yaml", ".yml", ".json")):
-        raise AppError([app_problem("input", "no such file", "", file=source)])
+    if _looks_like_a_path(source):
+        raise AppError([app_problem("input", "no such file (text on one line is read as a path; YAML text"
+                                    " has several lines, or is one {...} flow mapping)", "", file=source)])
     return parse_documents(source)
+
+
+def _looks_like_a_path(source: str) -> bool:
+    """One line that is not a `{...}` mapping: no Application fits there, so it names a file."""
+    text = source.strip()
+    return bool(text) and "\n" not in text and not text.startswith("{") and len(source) <= _LONGEST_PATH
 
 
 # --- shapes ----------------------------------------------------------------------------------

@@ -41,11 +41,15 @@ class Problem:
     """One thing wrong with the input, phrased for the person who must fix it."""
 
     code: str
+    """What kind of problem it is, one of the codes listed in `engine.codes`."""
     message: str
+    """What is wrong, phrased for the person who must fix it."""
     fixer: Fixer
+    """Who must act: the app author, the definition author or the environment."""
     location: Location = field(default_factory=Location)
-    # Further source positions (e.g. both sides of a conflict).
+    """Where: the path in the Application, the definition, and a file position."""
     related: tuple[str, ...] = ()
+    """Further source positions, `file:line` (e.g. both sides of a conflict)."""
 
     def __str__(self) -> str:
         head = f"{self.location.app_path}: " if self.location.app_path else ""
@@ -58,6 +62,7 @@ class Problem:
         return text
 
     def sort_key(self) -> tuple[str, str, str]:
+        """How problems are ordered: by app path, then file position, then message."""
         return (self.location.app_path, self.location.file_position(), self.message)
 
     def to_dict(self) -> dict[str, Any]:
@@ -96,9 +101,11 @@ class OamError(Exception):
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(sorted(problems, key=Problem.sort_key))
+        """Every problem found, sorted by app path."""
         super().__init__(self.describe())
 
     def describe(self) -> str:
+        """The message: the count, then one problem a line."""
         count = len(self.problems)
         lines = [f"{count} error{'s' if count != 1 else ''}:"]
         lines.extend(f"  {p}" for p in self.problems)

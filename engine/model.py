@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from os import PathLike
 from typing import Any
 
 from . import contract
+from .definition import Definition as Definition  # defined with its file formats; kept here
+from .definition import resource_type as resource_type
+from .errors import AppError, app_problem
 
 JSON = Any  # a Kubernetes body or a properties tree: plain dicts, lists and scalars
 
@@ -66,100 +71,140 @@ class Application:
 
 
 @dataclass(frozen=True)
-class Definition:
-    """A component, trait, policy or workflow-step type with its CUE template."""
-
-    name: str
-    kind: str  # contract.KIND_*
-    template: str  # the template body (imports removed)
-    imports: str = ""  # import declarations that go in front of the template
-    source: str = ""  # file it was loaded from
-    template_line: int = 1  # line in `source` of the template body's first line
-    description: str = ""
-    spec: Mapping[str, JSON] = field(default_factory=dict)  # attributes / CRD spec
-    annotations: Mapping[str, str] = field(default_factory=dict)
-    labels: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def workload_type(self) -> str:
-        """The workload as `deployments.apps`, or "" when the definition does not say."""
-        workload = self.spec.get("workload") or {}
-        if workload.get("type"):
-            return str(workload["type"])
-        ref = workload.get("definition") or {}
-        if ref.get("kind"):
-            return resource_type(str(ref.get("apiVersion", "")), str(ref["kind"]))
-        return ""
-
-    @property
-    def applies_to(self) -> tuple[str, ...]:
-        return tuple(self.spec.get("appliesToWorkloads") or ())
-
-    @property
-    def conflicts_with(self) -> tuple[str, ...]:
-        return tuple(self.spec.get("conflictsWith") or ())
-
-    def position(self, template_line: int) -> int:
-        """The line in `source` of line `template_line` of the template body."""
-        return self.template_line + template_line - 1
-
-
-def resource_type(api_version: str, kind: str) -> str:
-    """`apps/v1`, `Deployment` -> `deployments.apps` (core group: just `services`)."""
-    lower = kind.lower()
-    if lower.endswith(("s", "x", "ch", "sh")):
-        plural = lower + "es"
-    elif lower.endswith("y") and lower[-2:-1] not in "aeiou":
-        plural = lower[:-1] + "ies"
-    else:
-        plural = lower + "s"
-    group = api_version.rpartition("/")[0]
-    return f"{plural}.{group}" if group else plural
-
-
-@dataclass(frozen=True)
 class RenderOptions:
-    """Knobs of one render; everything the engine would otherwise read from its environment."""
+    """Knobs of one render; everything the engine would otherwise read from its environment.
+
+    Every field is checked when the options are made: a value of the wrong type raises an
+    AppError (an OamError) naming the field, and `cluster_version` is normalised to a
+    `(major, minor)` tuple.
+    """
 
     cluster_version: tuple[int, int] = contract.DEFAULT_CLUSTER_VERSION
-    namespace: str | None = None  # overrides the app's namespace
-    cue_binary: str | None = None  # None: `cue` on PATH
-    # Seconds the whole render may take; every cue process gets what is left of it.
+    """The Kubernetes version templates see in `context.clusterVersion`, `(1, 29)`. Text such as
+    `"1.29"` or `"v1.29.3"` (from a config file) is accepted too and normalised: the field is
+    always a `(major, minor)` tuple once made. Default: 1.31."""
+    namespace: str | None = None
+    """The namespace of objects that set none, instead of the app's (`-n`). None: the app's,
+    else `default`."""
+    cue_binary: str | None = None
+    """The `cue` executable (v0.17.1) to run, a path or a name on PATH. None: `cue` on PATH."""
     timeout: float = 120.0
-    environment: str | None = None  # render only this environment
-    strict: bool = False  # property keys a definition does not declare are errors, not warnings
-    # "kubevela": what KubeVela lets through (appliesToWorkloads, conflictsWith, an override
-    # naming no component) warns instead of failing; None: oam-render's strictness.
+    """Seconds the whole render may take, reading the inputs included; every cue process gets
+    what is left of it."""
+    environment: str | None = None
+    """Render only this environment (a topology policy or a deploy step, `--env`). None: all."""
+    strict: bool = False
+    """Property keys a definition does not declare are errors (`unknown-property`), not warnings."""
     compat: str | None = None
-    # Files or folders of Kubernetes objects that ref-objects components and service-binding
-    # traits refer to (besides the non-Application documents given with the app).
+    """"kubevela": what KubeVela lets through (a trait outside its appliesToWorkloads, traits in
+    conflictsWith, an override naming no component) is a warning instead of an error. None:
+    oam-render's strictness."""
     objects: tuple[str, ...] = ()
-    helm_binary: str | None = None  # for helmchart components; None: `helm` on PATH
+    """Files or folders of Kubernetes objects that ref-objects components and service-binding
+    traits refer to (besides the non-Application documents given with the app, `--objects`)."""
+    helm_binary: str | None = None
+    """The `helm` executable for helmchart components. None: `helm` on PATH."""
+
+    def __post_init__(self) -> None:
+        problems = [message for message in (
+            _version_problem(self.cluster_version), _type_problem("namespace", self.namespace, str),
+            _type_problem("cue_binary", self.cue_binary, str), _timeout_problem(self.timeout),
+            _type_problem("environment", self.environment, str), _type_problem("strict", self.strict, bool),
+            _compat_problem(self.compat), _type_problem("helm_binary", self.helm_binary, str),
+            _objects_problem(self.objects),
+        ) if message]
+        if problems:
+            raise AppError([app_problem("input", message, "") for message in problems])
+        # Frozen: the normal forms are set once, here.
+        object.__setattr__(self, "cluster_version", _version(self.cluster_version))
+        object.__setattr__(self, "timeout", float(self.timeout))
+
+
+def _version(value: object) -> tuple[int, int]:
+    """`"1.29"`, `"v1.29.3"`, `(1, 29)` -> (1, 29); raises ValueError for anything else."""
+    if isinstance(value, str):
+        parts = value.strip().removeprefix("v").split(".")
+        if len(parts) in (2, 3) and all(p.isdigit() for p in parts):
+            return int(parts[0]), int(parts[1])
+    elif isinstance(value, tuple | list) and len(value) == 2 \
+            and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in value):
+        return int(value[0]), int(value[1])
+    raise ValueError(value)
+
+
+def _version_problem(value: object) -> str | None:
+    try:
+        _version(value)
+    except ValueError:
+        return (f"RenderOptions.cluster_version: expected MAJOR.MINOR such as \"1.29\", \"v1.29.3\" or"
+                f" (1, 29), not {value!r}")
+    return None
+
+
+def _type_problem(name: str, value: object, kind: type) -> str | None:
+    if value is None and kind is str or isinstance(value, kind):
+        return None
+    wanted = "True or False" if kind is bool else "a str or None"
+    return f"RenderOptions.{name}: expected {wanted}, not {type(value).__name__} {value!r}"
+
+
+def _compat_problem(value: object) -> str | None:
+    if value is None or value == "kubevela":
+        return None
+    return f"RenderOptions.compat: expected \"kubevela\" or None, not {value!r}"
+
+
+def _objects_problem(value: object) -> str | None:
+    if isinstance(value, tuple | list) and all(isinstance(v, str | PathLike) for v in value):
+        return None
+    return f"RenderOptions.objects: expected a tuple of file or folder paths, not {value!r}"
+
+
+def _timeout_problem(value: object) -> str | None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return None
+    return f"RenderOptions.timeout: expected a number of seconds above 0, not {value!r}"
 
 
 @dataclass(frozen=True)
 class RenderedObject:
-    """One Kubernetes object and where it came from."""
+    """One Kubernetes object and where it came from.
 
-    body: Mapping[str, JSON]
+    The fields cannot be reassigned, but `body` is a plain dict, and it is yours: post-process
+    it in place if you like (`RenderResult.to_yaml()` and `to_json()` print the bodies as they
+    are when called). `RenderResult.bodies()` gives deep copies instead.
+    """
+
+    body: dict[str, JSON]
+    """The object as plain dicts, lists and scalars, in the order it is printed."""
     component: str
-    trait: str | None  # the trait type that produced it, or None
-    output_name: str | None  # NAME in `outputs: NAME`, None for the workload
+    """The component that produced it ("" for an object of a policy)."""
+    trait: str | None
+    """The trait type that produced it, or None for the component's own objects."""
+    output_name: str | None
+    """NAME in `outputs: NAME`, or None for the workload."""
     environment: str = ""
-    policy: str | None = None  # the policy that produced it (then `component` is "")
+    """The environment it belongs to ("" for the app as written)."""
+    policy: str | None = None
+    """The policy that produced it (then `component` is ""), or None."""
 
     @property
     def kind(self) -> str:
+        """The body's `kind`."""
         return str(self.body.get("kind", ""))
 
     @property
     def name(self) -> str:
+        """The body's `metadata.name`."""
         return str((self.body.get("metadata") or {}).get("name", ""))
 
 
 @dataclass(frozen=True)
 class RenderStats:
+    """What a render cost."""
+
     cue_processes: int = 0
+    """How many cue processes it started."""
 
 
 @dataclass(frozen=True)
@@ -178,26 +223,35 @@ class RenderResult:
     """Everything one render produced, in output order."""
 
     app: str
+    """The Application's name."""
     objects: tuple[RenderedObject, ...]
+    """Every object, environment by environment, component by component, workload first."""
     stats: RenderStats = field(default_factory=RenderStats)
+    """What the render cost."""
     environments: tuple[Environment, ...] = ()
+    """The environments rendered, in order (one named "" when the app has no deploy step)."""
     warnings: tuple[str, ...] = ()
+    """What deserves a word but did not stop the render (unknown property keys, unused documents)."""
 
     def bodies(self) -> list[JSON]:
-        return [dict(o.body) for o in self.objects]
+        """Deep copies of every object's body, in output order: yours to change."""
+        return [copy.deepcopy(dict(o.body)) for o in self.objects]
 
     def by_environment(self) -> dict[str, list[RenderedObject]]:
+        """The objects of each environment, by environment name, in output order."""
         grouped: dict[str, list[RenderedObject]] = {e.name: [] for e in self.environments}
         for obj in self.objects:
             grouped.setdefault(obj.environment, []).append(obj)
         return grouped
 
     def to_yaml(self) -> str:
+        """The `---` separated YAML stream the CLI prints, with its header comments."""
         from .output.emit import yaml_stream
 
         return yaml_stream(self)
 
     def to_json(self) -> str:
+        """The objects as one JSON `v1` `List`, as `oam-render render -o json` prints it."""
         from .output.emit import json_list
 
         return json_list(self)

@@ -24,6 +24,7 @@ LAYERS = {
     "engine.cue.concrete": "syntax",
     "engine.cue.defs": "syntax",
     "engine.model": "core",
+    "engine.definition": "core",  # one Definition and its two file formats
     "engine.definitions": "core",
     "engine.documents": "core",
     "engine.yamlio": "core",

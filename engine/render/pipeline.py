@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from ..cue.runner import Cue
 from ..definitions import DefinitionLoader, default_loader
@@ -15,6 +15,7 @@ from ..legacy.pipeline import is_legacy, render_legacy
 from ..model import Application, Environment, RenderedObject, RenderOptions, RenderResult, RenderStats
 from ..output.labels import component_objects
 from . import compat
+from .arguments import AppSource, Definitions, check_render_arguments
 from .charts import helm_factory, with_charts
 from .environments import in_environments, plan_environments, read_inputs, select
 from .evaluate import Job, evaluate_jobs
@@ -22,9 +23,6 @@ from .policies import render_policies
 from .references import load_objects, with_references
 from .resolve import resolve
 from .validate import validate_apps
-
-AppSource = Application | str | Path | Mapping[str, Any]
-Definitions = DefinitionLoader | str | Path | Iterable[str | Path] | None
 
 
 class ObjectCheck(Protocol):
@@ -95,8 +93,10 @@ def render(app: AppSource, *, definitions: Definitions = None, options: RenderOp
 
     Returns a RenderResult whose objects know their environment, component, trait and output.
     Raises an OamError subclass carrying every problem found; nothing partial is returned.
+    Arguments of the wrong type (a list of apps: see `render_many`) are an AppError too.
     """
     started = time.monotonic()  # the time budget covers reading the inputs too
+    definitions, documents = check_render_arguments(app, definitions, options, documents, check)
     options = options or RenderOptions()
     loader = as_loader(definitions)
     # The legacy model (v1alpha2 Component + ApplicationConfiguration) needs no cue at all.

@@ -37,7 +37,7 @@ from ..cue.runner import Cue, CueFailed
 from ..cue.syntax import CueSyntaxError
 from ..cue.syntax.defs import DefDocument, parse_def_output
 from ..definitions import DefinitionLoader, default_loader, strip_version
-from ..errors import Problem, definition_problem, raise_problems
+from ..errors import AppError, Problem, app_problem, definition_problem, raise_problems
 from ..model import Definition, RenderOptions
 from .build import Builder
 from .dialect import DIALECTS, DRAFT_07, DRAFT_2020_12, OPENAPI_30, Schema, convert
@@ -144,7 +144,8 @@ def export_schemas(definitions: Sequence[Definition], *, dialect: str = OPENAPI_
     Raises DefinitionError naming every definition whose parameter could not be exported.
     """
     if dialect not in DIALECTS:
-        raise ValueError(f"unknown dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
+        raise AppError([app_problem("input", f"unknown schema dialect {dialect!r}; expected one of"
+                                    f" {', '.join(DIALECTS)}", "")])
     runner = cue or Cue()
     found, problems = canonical_schemas(definitions, runner)
     raise_problems(problems)
@@ -182,7 +183,7 @@ def export_schema(definition_or_name: Definition | str, *, dialect: str = OPENAP
     default: the bundled ones) in `dialect`: "openapi-3.0" (default), "draft-07" or "2020-12".
 
     Returns a JSON-ready dict. Raises DefinitionError if the name is unknown or cue rejects the
-    template, CueEnvironmentError if cue is missing, ValueError for an unknown dialect.
+    template, CueEnvironmentError if cue is missing, AppError for an unknown dialect.
     """
     definition = definition_or_name if isinstance(definition_or_name, Definition) \
         else find_definition(definition_or_name, _loader(definitions), kind)

@@ -80,7 +80,7 @@ def test_export_schema_by_name_and_dialect() -> None:
     assert draft["properties"]["livenessProbe"]["allOf"] == [{"$ref": "#/definitions/HealthProbe"}]
     assert "HealthProbe" in draft["definitions"]
     assert export_schema("scaler", dialect="2020-12")["properties"]["replicas"]["default"] == 1
-    with pytest.raises(ValueError, match="dialect"):
+    with pytest.raises(AppError, match="unknown schema dialect"):
         export_schema("scaler", dialect="draft-04")
     with pytest.raises(DefinitionError, match="no trait named 'nosuch'"):
         export_schema("nosuch", kind="trait")
