@@ -155,6 +155,13 @@ def _compare(name: str, value: Any, equal: bool, optional: bool, default: Any) -
 
 def merge_into(merged: Schema, schema: Schema) -> bool:
     """Merge the keywords of a conjunct; False when they clash (the caller keeps it in allOf)."""
+    lists = [s for s in (merged, schema) if "prefixItems" in s or "items" in s]
+    if len(lists) == 2 and ("prefixItems" in merged or "prefixItems" in schema):
+        return _merge_lists(merged, schema)
+    return _merge_keywords(merged, schema)
+
+
+def _merge_keywords(merged: Schema, schema: Schema) -> bool:
     for key, value in schema.items():
         if key not in merged:
             continue
@@ -173,3 +180,40 @@ def merge_into(merged: Schema, schema: Schema) -> bool:
         else:
             merged[key] = value
     return True
+
+
+def _merge_lists(merged: Schema, schema: Schema) -> bool:
+    """Two array conjuncts, element by element: `items` only speaks past `prefixItems`, so each
+    conjunct's `items` also binds the other's prefix (`[...X] & [_, ...]`: the first element is
+    an X too, as cue unifies it)."""
+    rest = {k: v for k, v in schema.items() if k not in ("prefixItems", "items")}
+    kept = {k: v for k, v in merged.items() if k not in ("prefixItems", "items")}
+    if not _merge_keywords(kept, rest):
+        return False
+    size = max(len(merged.get("prefixItems", [])), len(schema.get("prefixItems", [])))
+    prefix = [_both(_element(merged, i), _element(schema, i)) for i in range(size)]
+    items = _both(merged.get("items", True), schema.get("items", True))
+    merged.clear()
+    merged.update(kept)
+    if any(p != items for p in prefix) or items is False:
+        merged["prefixItems"] = prefix
+    if items is not True:
+        merged["items"] = items
+    return True
+
+
+def _element(schema: Schema, index: int) -> Any:
+    """The schema of element `index` of an array schema (True: anything)."""
+    prefix = schema.get("prefixItems", [])
+    return prefix[index] if index < len(prefix) else schema.get("items", True)
+
+
+def _both(left: Any, right: Any) -> Any:
+    """The conjunction of two subschemas (True and `{}` accept anything)."""
+    if left is False or right is False:
+        return False
+    if left in (True, {}) or left == right:
+        return right
+    if right in (True, {}):
+        return left
+    return {"allOf": [left, right]}
