@@ -9,7 +9,6 @@ of a render round, and only rounds with conflicts pay for it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,10 +29,6 @@ class Check:
     instance: Instance
     location: tuple[str | int, ...]
     value: JSON
-
-
-def _selector(location: Sequence[str | int]) -> str:
-    return "".join(f"[{json.dumps(part)}]" for part in location)
 
 
 def arbitrate(cue: Cue, checks: Sequence[Check]) -> list[bool]:
@@ -62,17 +57,18 @@ def _decide(cue: Cue, checks: Sequence[Check]) -> list[bool]:
             index[id(check.instance)] = len(instances)
             instances.append(check.instance)
     program = compose(instances)
+    handles = program.handles
     lines = [f"{_VALUES}: _", f"{_VERDICTS}: {{"]
     values = {}
     for n, check in enumerate(checks):
-        target = f"oam_i{index[id(check.instance)]}.{contract.OUTPUT}{_selector(check.location)}"
+        target = program.reference(handles[index[id(check.instance)]], contract.OUTPUT, check.location)
         lines.append(f"\tc{n}: *{{ok: true, v: {target} & {_VALUES}.c{n}}} | {{ok: false}}")
         values[f"c{n}"] = check.value
     lines.append("}")
-    files = dict(program.files)
-    files["oam_glue.cue"] += "\n".join(lines) + "\n"
+    program.glue("\n".join(lines) + "\n")
+    program.put(_VALUES, values)
     try:
-        text = cue.export(files, {**program.data, _VALUES: values}, _VERDICTS,
+        text = cue.export(program.files, program.data, _VERDICTS,
                           task=f"checked which patches override defaults of {describe(instances)}")
         verdicts, _ = parse_concrete(text)
     except (CueFailed, CueSyntaxError):

@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .. import contract
-from ..cue.program import Evaluated, Instance, chunked, compose, describe, diagnose, split_results
+from ..cue.diagnose import diagnose
+from ..cue.program import Evaluated, Instance, chunked, compose, describe, split_results
 from ..cue.runner import MEMORY_LIMIT_TEXT, Cue, CueFailed
 from ..cue.syntax import CueSyntaxError, parse_concrete, pattern_list_paths, references_context_output
 from ..errors import Fixer, Location, Problem, definition_problem
@@ -108,7 +109,7 @@ def _run_once(cue: Cue, instances: Sequence[Instance]) -> tuple[list[Evaluated],
         data, markers = parse_concrete(text)
     except CueSyntaxError as exc:
         return [], [definition_problem("cue-output", f"cannot read cue's output: {exc}")]
-    return split_results(instances, data.get("oam_result", data), markers), []
+    return split_results(instances, data, markers), []
 
 
 def _halves(cue: Cue, instances: Sequence[Instance]) -> tuple[list[Evaluated], list[Problem]]:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..cue.program import Program
 from ..cue.syntax.defs import Binary, Bottom, LetDecl, Literal, Opaque, Ref, Unary
 
 Schema = dict[str, Any]
@@ -89,8 +90,9 @@ def forbid_outside(allowed: dict[str, list[Any]]) -> list[Schema]:
 
 
 def def_name(let: LetDecl) -> str:
-    """`oam_i3.#HealthProbe` -> `HealthProbe` (nested definitions join with dots)."""
-    parts = [p.lstrip("#") for p in let.cue_path.split(".")[1:] if p.startswith("#")]
+    """The path cue printed for a `let` (`#HealthProbe` of an instance) -> `HealthProbe`
+    (nested definitions join with dots)."""
+    parts = [p.lstrip("#") for p in Program.inner_reference(let.cue_path).split(".") if p.startswith("#")]
     return ".".join(parts) or let.name.title()
 
 
