@@ -1,4 +1,4 @@
-"""Compose one CUE program from many template instances, and map cue's answers back to them."""
+"""One cue run of many template instances: their names and files (`Program`), and a render's batch."""
 
 from __future__ import annotations
 
@@ -8,21 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from .. import contract
-from ..codes import ABSENT_OPTIONAL
-from ..errors import Fixer, Location, Problem
 from ..model import JSON, Definition
 from ..paths import Parts as PatchPath
-from ..paths import app_text, cue_selector
+from ..paths import cue_selector
 from .runner import Diagnostic, Position
 
-_RESULT = "oam_result"
-_DATA_FILE = "oam_data.json"
 # How many list elements a pattern probe asks for: more than any patch lists literally.
 PROBE_LENGTH = 32
-_INCOMPLETE = ("incomplete value", "non-concrete value", "undefined field")
-# A template read an optional field the properties leave out: KubeVela tolerates this where
-# it reads `outputs` object by object (render/evaluate.py retries with guards).
-_ABSENT_MESSAGE = "cannot reference optional field"
 
 # The most instances one cue process evaluates. cue's memory grows with the batch (1,000
 # webservice components with two traits each: 860 MB in one process, 160 MB in chunks of
@@ -69,88 +61,221 @@ def chunked(items: Sequence[T]) -> list[Sequence[T]]:
     return [items[start:start + size] for start in range(0, len(items), size)]
 
 
-def _name(index: int) -> str:
-    return f"oam_i{index}"
-
-
-def instance_file(index: int, instance: Instance) -> tuple[str, int]:
-    """The CUE file for an instance and the number of lines in front of the template body."""
-    head = ["package oam", instance.definition.imports.strip(),
-            f"{_name(index)}: {{ {contract.CONTEXT}: _, {contract.PARAMETER}: _"]
-    prefix = "\n".join(h for h in head if h) + "\n"
-    return prefix + instance.definition.template + "\n}\n", prefix.count("\n")
-
-
-def glue_file(instances: Sequence[Instance]) -> str:
-    """The one struct cue exports for the whole batch: each instance's contract fields.
-
-    Fields are picked by a comprehension so that a template need not declare the ones it
-    does not use (a default such as `*null | _` would double every error message).
-    """
-    lines = ["package oam", 'import "list"', f"{_RESULT}: {{"]
-    for index, inst in enumerate(instances):
-        name = _name(index)
-        wanted = json.dumps(list(inst.fields))
-        picks = [f"for k, v in {name} if list.Contains({wanted}, k) {{(k): v}}"]
-        for n, path in enumerate(inst.probes):
-            target = f"{name}.{contract.PATCH}{cue_selector(path)}"
-            picks.append(f"probe{n}: *({target} & list.Repeat([_], {PROBE_LENGTH})) | null")
-        lines.append(f"\tr{index}: {{ {', '.join(picks)} }}")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
 @dataclass(frozen=True)
-class Program:
-    """The files and data of one cue run, with what is needed to map answers back."""
+class Handle:
+    """One instance of a Program: the only way to name it."""
 
-    files: dict[str, str]
-    data: dict[str, Any]
-    offsets: tuple[int, ...]
-    expression: str = _RESULT
+    index: int
+
+
+class Program:
+    """The instances of one cue run: the only owner of their names in CUE (a field and a file
+    per instance), and the way back from cue's errors and values to the instance they concern.
+
+    Each template is wrapped as `NAME: { context: _, parameter: _, <template> }` in a file of
+    its own; glue text and JSON data join them. Callers hold Handles and ask for references.
+    """
+
+    _FIELD = "oam_i"  # the instance's field: oam_i3
+    _FILE = "i"  # the instance's file: i3.cue
+    GLUE_FILE = "oam_glue.cue"
+
+    def __init__(self) -> None:
+        self._definitions: list[Definition] = []
+        self._offsets: list[int] = []
+        self._files: dict[str, str] = {}
+        self._glue: list[str] = ["package oam\n"]
+        self._data: dict[str, Any] = {}
+        self.expression = ""  # what the run exports, for the one who wrote the glue
+
+    def add(self, definition: Definition, data: Mapping[str, JSON] | None = None) -> Handle:
+        """A new instance of `definition`; `data` (parameter, context) travels as JSON."""
+        handle = Handle(len(self._definitions))
+        head = ["package oam", definition.imports.strip(),
+                f"{self._name(handle)}: {{ {contract.CONTEXT}: _, {contract.PARAMETER}: _"]
+        prefix = "\n".join(h for h in head if h) + "\n"
+        self._files[self._file(handle)] = prefix + definition.template + "\n}\n"
+        self._definitions.append(definition)
+        self._offsets.append(prefix.count("\n"))
+        if data is not None:
+            self._data[self._name(handle)] = dict(data)
+        return handle
+
+    def fill(self, handle: Handle, field_name: str, value: str) -> None:
+        """Glue `value` (CUE text: a reference, or JSON) into the instance's field."""
+        self._glue.append(f"{self._name(handle)}: {field_name}: {value}\n")
+
+    def glue(self, text: str) -> None:
+        """More CUE text in the glue file (which references instances with `reference`)."""
+        self._glue.append(text)
+
+    def put(self, key: str, value: JSON) -> None:
+        """A top-level value of the JSON data (declare `key: _` in the glue to reference it)."""
+        self._data[key] = value
+
+    def has(self, key: str) -> bool:
+        return key in self._data
+
+    @property
+    def files(self) -> dict[str, str]:
+        return {**self._files, self.GLUE_FILE: "".join(self._glue)}
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return dict(self._data)
+
+    @property
+    def handles(self) -> tuple[Handle, ...]:
+        """Every instance, in the order they were added."""
+        return tuple(Handle(i) for i in range(len(self._definitions)))
+
+    def definition(self, handle: Handle) -> Definition:
+        return self._definitions[handle.index]
+
+    def reference(self, handle: Handle, field_name: str = "", path: PatchPath = ()) -> str:
+        """CUE text referencing the instance, its `field_name` and `path` under that."""
+        return self._name(handle) + (f".{field_name}" if field_name else "") + cue_selector(path)
+
+    # --- the way back ---------------------------------------------------------------------
+
+    def owner(self, diagnostic: Diagnostic) -> Handle | None:
+        """The instance an error belongs to: by its value path, else by its first position."""
+        return self.owner_of_path(diagnostic.path) or self.owner_of_positions(diagnostic.positions)
+
+    def owners(self, diagnostic: Diagnostic) -> set[Handle]:
+        """Every instance an error names, by its value path or by any of its positions."""
+        named = {self.owner_of_path(diagnostic.path), *(self._file_owner(p.file) for p in diagnostic.positions)}
+        return {h for h in named if h is not None}
+
+    def owner_of_path(self, path: Sequence[str]) -> Handle | None:
+        return self._parse(path[0] if path else "", self._FIELD, "")
+
+    def owner_of_positions(self, positions: Sequence[Position]) -> Handle | None:
+        return next((h for h in map(self._file_owner, (p.file for p in positions)) if h is not None), None)
+
+    def inner_path(self, handle: Handle, path: Sequence[str]) -> tuple[str, ...]:
+        """A value path with the instance's own field dropped from its front."""
+        return tuple(path[1:]) if path[:1] == (self._name(handle),) else tuple(path)
+
+    def body_line(self, handle: Handle, position: Position) -> int | None:
+        """The line of `position` counted in the instance's template body (1: its first line;
+        0 and below: the lines in front of it), or None when it is elsewhere."""
+        if position.file != self._file(handle):
+            return None
+        return position.line - self._offsets[handle.index]
+
+    def source_line(self, handle: Handle, position: Position) -> int | None:
+        """The line in the definition's file of a position in the instance (None: not known).
+
+        In front of the template body are `package oam`, the imports, and the line opening
+        the instance. In a YAML definition the imports end on the line before the body (the
+        loader starts the body there); in a .cue file they sit at the top, at no known line.
+        """
+        definition = self.definition(handle)
+        line = self.body_line(handle, position)
+        if line is None:
+            return None
+        imports = definition.imports.strip()
+        if imports and -(imports.count("\n") + 1) <= line <= -1:
+            return None if definition.source.endswith(".cue") else definition.position(line + 1)
+        return definition.position(line)
+
+    def position_owner(self, position: Position) -> Handle | None:
+        return self._file_owner(position.file)
+
+    @classmethod
+    def inner_reference(cls, reference: str) -> str:
+        """`oam_i3.#HealthProbe` -> `#HealthProbe`: a path cue prints, without the instance."""
+        head, dot, rest = reference.partition(".")
+        return rest if dot and cls._parse(head, cls._FIELD, "") is not None else reference
+
+    # --- names ----------------------------------------------------------------------------
+
+    def _name(self, handle: Handle) -> str:
+        return f"{self._FIELD}{handle.index}"
+
+    def _file(self, handle: Handle) -> str:
+        return f"{self._FILE}{handle.index}.cue"
+
+    def _file_owner(self, file: str) -> Handle | None:
+        found = self._parse(file, self._FILE, ".cue")
+        return found if found is not None and found.index < len(self._definitions) else None
+
+    @staticmethod
+    def _parse(text: str, prefix: str, suffix: str) -> Handle | None:
+        if not (text.startswith(prefix) and text.endswith(suffix)):
+            return None
+        digits = text[len(prefix):len(text) - len(suffix)]
+        return Handle(int(digits)) if digits.isdigit() else None
+
+
+# --- many template instances with their properties: what a render evaluates -----------------
+
+RESULT = "oam_result"  # the struct a render exports: one `r<n>` field per instance
+
+
+def _result_label(handle: Handle) -> str:
+    return f"r{handle.index}"
+
+
+def result_owner(path: Sequence[str]) -> tuple[Handle, tuple[str, ...]] | None:
+    """The instance whose result a value path of a render's export lies in, and the rest."""
+    if len(path) >= 2 and path[0] == RESULT and path[1].startswith("r") and path[1][1:].isdigit():
+        return Handle(int(path[1][1:])), tuple(path[2:])
+    return None
 
 
 def compose(instances: Sequence[Instance]) -> Program:
-    """One program evaluating every instance; properties and context travel only as JSON data."""
-    files: dict[str, str] = {}
-    offsets = []
-    data: dict[str, Any] = {}
-    for index, inst in enumerate(instances):
-        text, offset = instance_file(index, inst)
-        files[f"i{index}.cue"] = text
-        offsets.append(offset)
-        data[_name(index)] = {contract.PARAMETER: dict(inst.parameter),
-                              contract.CONTEXT: dict(inst.context)}
-    glue = [glue_file(instances)]
-    for index, inst in enumerate(instances):
+    """One program evaluating every instance; properties and context travel only as JSON data.
+
+    The result picks each instance's contract fields by a comprehension so that a template
+    need not declare the ones it does not use (a default such as `*null | _` would double
+    every error message)."""
+    program = Program()
+    handles = [program.add(inst.definition, {contract.PARAMETER: dict(inst.parameter),
+                                             contract.CONTEXT: dict(inst.context)}) for inst in instances]
+    lines = ['import "list"', f"{RESULT}: {{"]
+    for handle, inst in zip(handles, instances, strict=True):
+        wanted = json.dumps(list(inst.fields))
+        name = program.reference(handle)
+        picks = [f"for k, v in {name} if list.Contains({wanted}, k) {{(k): v}}"]
+        for n, path in enumerate(inst.probes):
+            target = program.reference(handle, contract.PATCH, path)
+            picks.append(f"probe{n}: *({target} & list.Repeat([_], {PROBE_LENGTH})) | null")
+        lines.append(f"\t{_result_label(handle)}: {{ {', '.join(picks)} }}")
+    lines.append("}")
+    program.glue("\n".join(lines) + "\n")
+    program.expression = RESULT
+    for handle, inst in zip(handles, instances, strict=True):
         key, values = inst.shared
         if not key:
             continue
-        if key not in data:
-            data[key] = dict(values)
-            glue.append(f"{key}: _\n")  # declared here so references resolve; the value is data
+        if not program.has(key):
+            program.put(key, dict(values))
+            program.glue(f"{key}: _\n")  # declared here so references resolve; the value is data
         refs = ", ".join(f"{json.dumps(k)}: {key}[{json.dumps(k)}]" for k in values)
-        glue.append(f"{_name(index)}: {contract.CONTEXT}: {{ {refs} }}\n")
-    files["oam_glue.cue"] = "".join(glue)
-    return Program(files, data, tuple(offsets))
+        program.fill(handle, contract.CONTEXT, f"{{ {refs} }}")
+    return program
 
 
 def split_results(instances: Sequence[Instance], data: Any,
                   markers: Mapping[PatchPath, Mapping[str, str]]) -> list[Evaluated]:
     """Cut the exported batch into one Evaluated per instance (in one pass over the markers)."""
+    data = data.get(RESULT, data)
     by_result: dict[str | int, dict[PatchPath, Mapping[str, str]]] = {}
     for path, marks in markers.items():
         if path:
             by_result.setdefault(path[0], {})[path[1:]] = marks
     found = []
     for index, inst in enumerate(instances):
-        values = dict(data.get(f"r{index}") or {})
+        label = _result_label(Handle(index))
+        values = dict(data.get(label) or {})
         patterns = {}
         for n, path in enumerate(inst.probes):
             probe = values.pop(f"probe{n}", None)
             if isinstance(probe, list) and probe:
                 patterns[path] = probe[-1]
-        found.append(Evaluated(values, by_result.get(f"r{index}", {}), patterns))
+        found.append(Evaluated(values, by_result.get(label, {}), patterns))
     return found
 
 
@@ -159,161 +284,3 @@ def describe(instances: Sequence[Instance], shown: int = 3) -> str:
     named = [f"{inst.app_path} ({inst.definition.name})" for inst in instances[:shown]]
     more = len(instances) - len(named)
     return ", ".join(named) + (f" and {more} more" if more > 0 else "")
-
-
-# --- errors ----------------------------------------------------------------------------------
-
-
-def _locate(path: tuple[str, ...]) -> tuple[int, str, tuple[str, ...]] | None:
-    """Diagnostic path -> (instance index, contract field, rest of the path)."""
-    if len(path) >= 2 and path[0] == _RESULT and path[1].startswith("r") and path[1][1:].isdigit():
-        index, rest = int(path[1][1:]), path[2:]
-    elif path and path[0].startswith("oam_i") and path[0][5:].isdigit():
-        index, rest = int(path[0][5:]), path[1:]
-    else:
-        return None
-    return (index, rest[0], rest[1:]) if rest else (index, "", ())
-
-
-def _dotted(parts: Sequence[str]) -> str:
-    """cue's labels as an app path: all-digit labels are list indices."""
-    return app_text(int(part) if part.isdigit() else part for part in parts)
-
-
-def _positions(program: Program, instances: Sequence[Instance],
-               positions: Sequence[Position]) -> tuple[Location | None, tuple[str, ...], bool]:
-    """First template position as a Location; the others as text; whether data was involved."""
-    first: Location | None = None
-    others: list[str] = []
-    from_data = False
-    for pos in positions:
-        if pos.file == _DATA_FILE:
-            from_data = True
-            continue
-        if not (pos.file.startswith("i") and pos.file[1:-4].isdigit()):
-            continue
-        index = int(pos.file[1:-4])
-        definition = instances[index].definition
-        line = _source_line(definition, pos.line, program.offsets[index])
-        if first is None:
-            first = Location(file=definition.source or f"<{definition.name}>", line=line,
-                             column=pos.column if line else None)
-        else:
-            others.append(f"{definition.source or definition.name}" + (f":{line}" if line else ""))
-    return first, tuple(others), from_data
-
-
-def _source_line(definition: Definition, line: int, offset: int) -> int | None:
-    """The line in the definition's file of `line` of its instance file (None: not known).
-
-    In front of the template body are `package oam` (line 1), the imports, and the line
-    opening the instance. In a YAML definition the imports end on the line before the body
-    (the loader starts the body there); in a .cue file they sit at the top, and the loader
-    does not say where.
-    """
-    imports = definition.imports.strip()
-    if imports and 1 < line <= 1 + imports.count("\n") + 1:
-        if definition.source.endswith(".cue"):
-            return None
-        return definition.position(line - offset + 1)
-    return definition.position(line - offset)
-
-
-def _instance_of(positions: Sequence[Position]) -> int | None:
-    """The instance whose file holds the first of `positions` in an instance file."""
-    for pos in positions:
-        stem = pos.file.removesuffix(".cue")
-        if stem.startswith("i") and stem[1:].isdigit():
-            return int(stem[1:])
-    return None
-
-
-def _unplaced(program: Program, instances: Sequence[Instance], diag: Diagnostic) -> Problem:
-    """A problem without a value path (a parse or import error): placed by its position."""
-    index = _instance_of(diag.positions)
-    if index is None:
-        return Problem("cue", _plain(diag), Fixer.DEFINITION, Location())
-    inst = instances[index]
-    where, related, _ = _positions(program, instances, diag.positions)
-    where = where or Location()
-    location = Location(inst.app_path, inst.definition.name, inst.definition.kind, where.file,
-                        where.line, where.column)
-    return Problem("template", _plain(diag), Fixer.DEFINITION, location, related)
-
-
-def _fold(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
-    """One diagnostic per path: an empty disjunction is told by its last branch (the type,
-    after the default), with the positions of all branches."""
-    folded: dict[tuple[str, ...], Diagnostic] = {}
-    for diag in diagnostics:
-        if "errors in empty disjunction" in diag.message and diag.path in folded:
-            continue
-        earlier = folded.get(diag.path)
-        if earlier is None or "errors in empty disjunction" in earlier.message:
-            folded[diag.path] = diag
-        elif not diag.path:
-            folded[(*diag.path, str(len(folded)))] = diag
-        else:
-            positions = tuple(dict.fromkeys((*diag.positions, *earlier.positions)))
-            folded[diag.path] = Diagnostic(diag.path, diag.message, positions)
-    return list(folded.values())
-
-
-def diagnose(program: Program, instances: Sequence[Instance],
-             diagnostics: Sequence[Diagnostic]) -> list[Problem]:
-    """Turn cue's error blocks into problems at app paths, attributed to their definitions."""
-    placed = [(d, _locate(d.path)) for d in _fold(diagnostics)]
-    missing = {where[0] for d, where in placed
-               if where and where[1] == contract.PARAMETER and _is_incomplete(d.message)}
-    problems = []
-    for diag, where in placed:
-        if where is None:
-            problems.append(_unplaced(program, instances, diag))
-            continue
-        index, field_name, rest = where
-        if index in missing and field_name != contract.PARAMETER and _follows_missing(diag.message):
-            continue  # a consequence of the missing parameter, already reported
-        problems.append(_problem(program, instances, index, field_name, rest, diag))
-    return problems
-
-
-def _is_incomplete(message: str) -> bool:
-    return any(m in message for m in _INCOMPLETE)
-
-
-def _follows_missing(message: str) -> bool:
-    """Incomplete, or reading an absent optional field: said again once a parameter is missing
-    (the retry that forgives absent optional fields only runs for instances without errors)."""
-    return _is_incomplete(message) or _ABSENT_MESSAGE in message
-
-
-def _output_code(message: str) -> str:
-    """The code of an error in a template's own fields (not in its parameters)."""
-    code = ABSENT_OPTIONAL if _ABSENT_MESSAGE in message else (
-        "incomplete-output" if _is_incomplete(message) else "template")
-    return code
-
-
-def _plain(diag: Diagnostic) -> str:
-    return f"{'.'.join(diag.path)}: {diag.message}" if diag.path else diag.message
-
-
-def _problem(program: Program, instances: Sequence[Instance], index: int, field_name: str,
-             rest: tuple[str, ...], diag: Diagnostic) -> Problem:
-    inst = instances[index]
-    definition = inst.definition
-    where, related, from_data = _positions(program, instances, diag.positions)
-    where = where or Location()
-    if field_name == contract.PARAMETER:
-        app_path = _dotted([f"{inst.app_path}.properties", *rest]) if rest else f"{inst.app_path}.properties"
-        if _is_incomplete(diag.message):
-            code, message, fixer = "missing-parameter", "required parameter is missing", Fixer.APP
-        else:
-            code, message, fixer = "invalid-parameter", diag.message, Fixer.APP
-    else:
-        app_path = inst.app_path
-        code = _output_code(diag.message)
-        message = f"{_dotted([field_name, *rest])}: {diag.message}"
-        fixer = Fixer.APP if from_data else Fixer.DEFINITION
-    location = Location(app_path, definition.name, definition.kind, where.file, where.line, where.column)
-    return Problem(code, message, fixer, location, related)

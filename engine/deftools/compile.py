@@ -7,12 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .. import contract
-from ..cue.program import Instance, instance_file
+from ..cue.program import Handle, Program
 from ..cue.runner import Cue, CueFailed, Diagnostic
 from ..model import JSON, Definition
 from .lint import Note
-
-_STUB_FILE = "oam_stub.cue"
 
 
 @dataclass(frozen=True)
@@ -52,37 +50,30 @@ def status_context() -> dict[str, JSON]:
 class _Batch:
     units: Sequence[Unit]
     indexes: list[int]  # which units this run holds
-    offsets: dict[int, int] = field(default_factory=dict)
+    program: Program = field(default_factory=Program)
 
-    def files(self) -> dict[str, str]:
-        files: dict[str, str] = {}
-        stub = ["package oam"]
+    def __post_init__(self) -> None:
         for index in self.indexes:
             unit = self.units[index]
-            text, self.offsets[index] = instance_file(index, Instance(unit.definition, {}, {}, ""))
-            files[f"u{index}.cue"] = text
+            handle = self.program.add(unit.definition)
             # JSON is CUE: the stub travels as data, never as template text.
-            stub.append(f"oam_i{index}: {contract.CONTEXT}: {json.dumps(unit.context)}")
-        files[_STUB_FILE] = "\n".join(stub) + "\n"
-        return files
+            self.program.fill(handle, contract.CONTEXT, json.dumps(unit.context))
 
+    def unit_of(self, diag: Diagnostic) -> int | None:
+        handle = self.program.owner(diag)
+        return None if handle is None else self.indexes[handle.index]
 
-def _unit_of(diag: Diagnostic) -> int | None:
-    for pos in diag.positions:
-        stem = pos.file.removesuffix(".cue")
-        if stem.startswith("u") and stem[1:].isdigit():
-            return int(stem[1:])
-    head = diag.path[0] if diag.path else ""
-    return int(head[5:]) if head.startswith("oam_i") and head[5:].isdigit() else None
+    def handle_of(self, index: int) -> Handle:
+        return self.program.handles[self.indexes.index(index)]
 
 
 def _note(diag: Diagnostic, index: int, batch: _Batch) -> Note:
     unit = batch.units[index]
-    offset = batch.offsets[index]
+    handle = batch.handle_of(index)
     last = unit.definition.position(max(1, unit.definition.template.count("\n")))
-    lines = [min(unit.definition.position(p.line - offset), last) for p in diag.positions
-             if p.file == f"u{index}.cue" and p.line > offset]
-    path = ".".join(diag.path[1:]) if diag.path[:1] == (f"oam_i{index}",) else ".".join(diag.path)
+    body_lines = [batch.program.body_line(handle, p) for p in diag.positions]
+    lines = [min(unit.definition.position(line), last) for line in body_lines if line is not None and line > 0]
+    path = ".".join(batch.program.inner_path(handle, diag.path))
     prefix = ".".join(p for p in (unit.label, path) if p)
     message = "; ".join(part.strip().removesuffix(":") for part in diag.message.split("\n") if part.strip())
     text = f"{prefix}: {message}" if prefix else message
@@ -128,13 +119,13 @@ def compile_units(units: Sequence[Unit], cue: Cue) -> dict[int, list[Note]]:
     pending = list(range(len(units)))
     while pending:
         batch = _Batch(units, pending)
-        files = batch.files()
+        files = batch.program.files
         try:
             cue.run(["vet", "-c=false", *files], files)
             break
         except CueFailed as failed:
             diagnostics = failed.diagnostics or (Diagnostic((), failed.stderr.strip() or "cue vet failed", ()),)
-            placed = [(d, _unit_of(d)) for d in _fold(diagnostics)]
+            placed = [(d, batch.unit_of(d)) for d in _fold(diagnostics)]
         for diag, index in placed:
             for target in [index] if index in pending else pending:
                 found.setdefault(target, []).append(_note(diag, target, batch))

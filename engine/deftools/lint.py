@@ -22,17 +22,18 @@ from ..cue.syntax.tree import (
     StructLit,
 )
 from ..cue.syntax.visitor import children, walk
+from ..render.strategies import MARKERS as PATCH_MARKERS
+from ..render.strategies import STRATEGIES as PATCH_STRATEGIES
+from ..render.strategies import WHOLE_PATCH, WHOLE_PATCH_PLACE
 
-KNOWN_MARKERS = frozenset({contract.MARK_PATCH_KEY, contract.MARK_PATCH_STRATEGY, "usage", "short",
-                           "ignore", "immutable"})
-STRATEGIES = frozenset({contract.STRATEGY_RETAIN_KEYS, contract.STRATEGY_REPLACE,
-                        contract.STRATEGY_JSON_MERGE_PATCH, contract.STRATEGY_JSON_PATCH})
-_WHOLE_PATCH = frozenset({contract.STRATEGY_JSON_MERGE_PATCH, contract.STRATEGY_JSON_PATCH})
+# Patch markers and strategies come from the one table of render/strategies.py.
+KNOWN_MARKERS = frozenset({*PATCH_MARKERS, "usage", "short", "ignore", "immutable"})
+STRATEGIES = frozenset(PATCH_STRATEGIES)
+_WHOLE_PATCH = frozenset(name for name, s in PATCH_STRATEGIES.items() if s.scope == WHOLE_PATCH)
 _FLAGS = frozenset({"ignore", "immutable"})
-_NEEDS_VALUE = frozenset({contract.MARK_PATCH_KEY, contract.MARK_PATCH_STRATEGY, "usage", "short"})
+_NEEDS_VALUE = frozenset({*PATCH_MARKERS, "usage", "short"})
 _WELL_FORMED = re.compile(r"//\s*\+([A-Za-z_][\w.\-]*)(?:=(.*))?$")
 _LOOKS_LIKE_MARKER = re.compile(r"//\s*\+\s*\S")
-_PATCH_KEY = re.compile(r"[\w.\-/]+(?:,[\w.\-/]+)*")
 
 
 @dataclass(frozen=True)
@@ -63,12 +64,12 @@ def _marker_value_notes(line: int, key: str, value: str) -> list[Note]:
         return [_warning(line, f"marker +{key} needs a value: `// +{key}=...`")]
     if key in _FLAGS and value:
         return [_warning(line, f"marker +{key} takes no value (`// +{key}`)")]
-    if key == contract.MARK_PATCH_STRATEGY and value not in STRATEGIES:
-        return [_warning(line, f"unknown patch strategy {value!r} (known: {', '.join(sorted(STRATEGIES))});"
+    marker = PATCH_MARKERS.get(key)
+    if marker is not None and marker.values and value not in marker.values:
+        return [_warning(line, f"unknown patch strategy {value!r} (known: {', '.join(sorted(marker.values))});"
                                " it is ignored")]
-    if key == contract.MARK_PATCH_KEY and not _PATCH_KEY.fullmatch(value):
-        return [_warning(line, f"malformed +patchKey value {value!r}: expected a key, a dotted path"
-                               " or a comma list of keys")]
+    if marker is not None and marker.pattern is not None and not marker.pattern.fullmatch(value):
+        return [_warning(line, f"malformed +{key} value {value!r}: expected {marker.expected}")]
     if key == "short" and not re.fullmatch(r"[A-Za-z]", value):
         return [_warning(line, f"+short must be one letter, not {value!r}")]
     return []
@@ -91,7 +92,7 @@ def marker_notes(template: str) -> list[Note]:
                 whole_patch_seen = True
             else:
                 notes.append(Note(line, "error", f"+patchStrategy={value} applies to the whole patch: it"
-                                                 " must be written right above the top-level `patch:` field"))
+                                                 f" must be written {WHOLE_PATCH_PLACE}"))
     return sorted(notes, key=lambda n: n.line)
 
 

@@ -17,7 +17,7 @@ from ..cue.program import Instance, chunked, compose, describe
 from ..cue.runner import Cue, CueFailed
 from ..cue.syntax import CueSyntaxError, parse_concrete
 from ..model import JSON
-from ..paths import Parts, cue_selector
+from ..paths import Parts
 
 _VERDICTS = "oam_verdict"
 _VALUES = "oam_arb"
@@ -58,17 +58,18 @@ def _decide(cue: Cue, checks: Sequence[Check]) -> list[bool]:
             index[id(check.instance)] = len(instances)
             instances.append(check.instance)
     program = compose(instances)
+    handles = program.handles
     lines = [f"{_VALUES}: _", f"{_VERDICTS}: {{"]
     values = {}
     for n, check in enumerate(checks):
-        target = f"oam_i{index[id(check.instance)]}.{contract.OUTPUT}{cue_selector(check.location)}"
+        target = program.reference(handles[index[id(check.instance)]], contract.OUTPUT, check.location)
         lines.append(f"\tc{n}: *{{ok: true, v: {target} & {_VALUES}.c{n}}} | {{ok: false}}")
         values[f"c{n}"] = check.value
     lines.append("}")
-    files = dict(program.files)
-    files["oam_glue.cue"] += "\n".join(lines) + "\n"
+    program.glue("\n".join(lines) + "\n")
+    program.put(_VALUES, values)
     try:
-        text = cue.export(files, {**program.data, _VALUES: values}, _VERDICTS,
+        text = cue.export(program.files, program.data, _VERDICTS,
                           task=f"checked which patches override defaults of {describe(instances)}")
         verdicts, _ = parse_concrete(text)
     except (CueFailed, CueSyntaxError):

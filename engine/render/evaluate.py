@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from .. import contract
 from ..codes import ABSENT_OPTIONAL
-from ..cue.program import Evaluated, Instance, chunked, compose, describe, diagnose, split_results
+from ..cue.diagnose import diagnose
+from ..cue.program import Evaluated, Instance, chunked, compose, describe, split_results
 from ..cue.runner import MEMORY_LIMIT_TEXT, Cue, CueFailed
 from ..cue.syntax import CueSyntaxError, parse_concrete, pattern_list_paths, references_context_output
 from ..cue.syntax.guards import guard_object_comprehensions
@@ -110,7 +111,7 @@ def _run_once(cue: Cue, instances: Sequence[Instance]) -> tuple[list[Evaluated],
         data, markers = parse_concrete(text)
     except CueSyntaxError as exc:
         return [], [definition_problem("cue-output", f"cannot read cue's output: {exc}")]
-    return split_results(instances, data.get("oam_result", data), markers), []
+    return split_results(instances, data, markers), []
 
 
 def _halves(cue: Cue, instances: Sequence[Instance]) -> tuple[list[Evaluated], list[Problem]]:

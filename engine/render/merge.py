@@ -1,20 +1,18 @@
-"""Merge a trait's patch into object data as KubeVela does: unification steered by markers."""
+"""Merge a trait's patch into object data as KubeVela does: unification steered by markers
+(what each `+patchStrategy` does is in the table of render/strategies.py)."""
 
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final
 
-import jsonpatch
-import jsonpointer
-
 from .. import contract
 from ..paths import Parts as PatchPath
 from ..paths import app_text
+from .strategies import FIELD, UNIFY, MergeError, json_merge_patch, json_patch, lookup, patch_keys
 
 __all__ = [
     "PATTERN_INDEX",
@@ -51,15 +49,6 @@ class MergeResult:
 
     value: Any
     conflicts: tuple[Conflict, ...]
-
-
-class MergeError(ValueError):
-    """A JSON patch could not be applied; `op_index` names the failing operation."""
-
-    def __init__(self, message: str, op_index: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.op_index = op_index
 
 
 def _same_scalar(base: Any, patch: Any) -> bool:
@@ -112,15 +101,13 @@ class _Merger:
         """Merge `patch` (at patch path `at`) into `base` (at display path `where`)."""
         marks = self.markers.get(at, {})
         key = marks.get(contract.MARK_PATCH_KEY) or key  # the nearest patchKey wins
-        strategy = marks.get(contract.MARK_PATCH_STRATEGY)
-        if isinstance(patch, list):
-            if strategy == contract.STRATEGY_REPLACE:
-                return copy.deepcopy(patch)
-            if isinstance(base, list):
-                retain = strategy == contract.STRATEGY_RETAIN_KEYS
-                return self.merge_list(base, patch, at, where, key, retain)
-        elif strategy == contract.STRATEGY_RETAIN_KEYS:
-            return copy.deepcopy(patch)
+        steer = lookup(marks.get(contract.MARK_PATCH_STRATEGY), FIELD)
+        if steer is not None and steer.merge is not None:
+            merged = steer.merge(self, base, patch, at, where, key)
+            if merged is not UNIFY:
+                return merged
+        if isinstance(patch, list) and isinstance(base, list):
+            return self.merge_list(base, patch, at, where, key, False)
         if isinstance(base, dict) and isinstance(patch, dict):
             return self.merge_dict(base, patch, at, where, key)
         if not _same_scalar(base, patch):
@@ -143,7 +130,7 @@ class _Merger:
 
     def merge_list(self, base: list[Any], patch: list[Any], at: PatchPath, where: _Where,
                    key: str | None, retain: bool) -> list[Any]:
-        keys = [k.strip() for k in key.split(",") if k.strip()] if key else []
+        keys = list(patch_keys(key))
         # A keyed list whose patch elements all lack the key (a keyless `[{resources: ...}]`)
         # merges by position instead.
         if keys and any(_element_key(element, keys) is not None for element in patch):
@@ -206,37 +193,3 @@ def merge_patch(
     merger = _Merger(markers, patterns)
     value = merger.merge(base, patch, (), (), None)
     return MergeResult(value, tuple(merger.conflicts))
-
-
-def json_merge_patch(base: Any, patch: Any) -> Any:
-    """Apply an RFC 7396 JSON merge patch: objects merge, null deletes, anything else replaces."""
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    merged = copy.deepcopy(base) if isinstance(base, dict) else {}
-    for name, value in patch.items():
-        if value is None:
-            merged.pop(name, None)
-        else:
-            merged[name] = json_merge_patch(merged.get(name), value)
-    return merged
-
-
-def json_patch(base: Any, operations: list[dict[str, Any]]) -> Any:
-    """Apply RFC 6902 operations in order; returns a new value.
-
-    Raises MergeError naming the first operation that is malformed or fails (a failed
-    `test` included).
-    """
-    document = copy.deepcopy(base)
-    # Copied so values the operations insert are not shared with (or mutated in) the caller's.
-    for index, operation in enumerate(copy.deepcopy(operations)):
-        try:
-            document = jsonpatch.JsonPatch([operation]).apply(document, in_place=True)
-        except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException,
-                TypeError, AttributeError) as exc:
-            # jsonpatch appends Python type names ("(<class 'str'>)"): not for users' eyes.
-            reason = re.sub(r" \(<class '\w+'>\)", "", str(exc))
-            op = operation if isinstance(operation, dict) else {}
-            what = f"{op.get('op', '?')} {op.get('path', '')}".strip()
-            raise MergeError(f"operation {index} ({what}): {reason}", op_index=index) from exc
-    return document

@@ -11,8 +11,9 @@ from ..cue.program import Evaluated
 from ..cue.syntax import CueSyntaxError, field_markers, top_level_patch_strategy
 from ..errors import Problem, app_problem
 from ..paths import Parts as PatchPath
-from .merge import Conflict, MergeError, json_merge_patch, json_patch, merge_patch
+from .merge import Conflict, MergeError, merge_patch
 from .state import ComponentRun, Extra, errs_problems
+from .strategies import WHOLE_PATCH, lookup
 
 
 def _under(markers: Mapping[PatchPath, Mapping[str, str]], *prefix: str | int) -> dict[PatchPath, Mapping[str, str]]:
@@ -90,12 +91,11 @@ def _patch_workload(run: ComponentRun, index: int, result: Evaluated) -> list[Pr
         return [app_problem("no-workload", "this trait patches the workload, but the component has"
                             " none", trait.path, definition=definition.name)]
     strategy = top_level_patch_strategy(definition.template)
+    whole = lookup(strategy, WHOLE_PATCH)  # else the patch merges, steered by field strategies
     before = run.workload
     try:
-        if strategy == contract.STRATEGY_JSON_MERGE_PATCH:
-            run.workload = json_merge_patch(before, patch)
-        elif strategy == contract.STRATEGY_JSON_PATCH:
-            run.workload = json_patch(before, list(patch.get(contract.JSON_PATCH_OPERATIONS) or []))
+        if whole is not None and whole.apply is not None:
+            run.workload = whole.apply(before, patch)
         else:
             markers = relocate_markers(_under(result.markers, contract.PATCH), definition.template)
             merged = merge_patch(before, patch, markers, result.patterns)

@@ -9,6 +9,7 @@ from typing import Any
 
 import jsonschema
 
+from ..cue.program import Handle, Program
 from ..cue.syntax.defs import (
     Binary,
     Bottom,
@@ -51,7 +52,8 @@ class Builder(StructRules):
     """Converts one definition's parameter; collects the `#Defs` it references as `$defs`."""
 
     document: DefDocument
-    instance: str  # `oam_i3`: whose `#Defs` a bare `#Name` reference means
+    program: Program  # the `cue def` run, and in it
+    handle: Handle  # the instance whose `#Defs` a bare `#Name` reference means
     defs: dict[str, Schema] = field(default_factory=dict)
     _def_fills: dict[str, bool] = field(default_factory=dict)
     _inlining: set[str] = field(default_factory=set)
@@ -142,7 +144,7 @@ class Builder(StructRules):
                 self._inlining.discard(path[0])
         if len(path) == 1 and path[0].startswith("#"):
             for candidate in self.document.lets.values():
-                if candidate.cue_path == f"{self.instance}.{path[0]}":
+                if candidate.cue_path == self.program.reference(self.handle, path[0]):
                     return self._definition(candidate, "#x")
         # A reference to a value filled at render time (context, another field): cue has a value.
         return Conv({"$comment": f"computed from {render_expr(ref)}"}, fills=True)

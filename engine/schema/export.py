@@ -32,10 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import contract
-from ..cue.program import Instance, instance_file
+from ..cue.program import Program
 from ..cue.runner import Cue, CueFailed
 from ..cue.syntax import CueSyntaxError
-from ..cue.syntax.defs import DefDocument, parse_def_output
+from ..cue.syntax.defs import parse_def_output
 from ..definitions import DefinitionLoader, default_loader, strip_version
 from ..errors import AppError, Problem, app_problem, definition_problem, raise_problems
 from ..model import Definition, RenderOptions
@@ -51,29 +51,20 @@ CONFIGMAP_KEY = "openapi-v3-json-schema"
 CONFIGMAP_NAMESPACE = "vela-system"
 
 
-def _program(definitions: Sequence[Definition], keep: Sequence[int]) -> tuple[dict[str, str], list[str]]:
-    files: dict[str, str] = {}
-    glue = ["package oam", f"{_GLUE}: {{"]
+def _program(definitions: Sequence[Definition], keep: Sequence[int]) -> tuple[Program, list[str]]:
+    """One `cue def` run over the kept definitions: `k<n>` is the parameter of definitions[n]."""
+    program = Program()
+    glue = [f"{_GLUE}: {{"]
     for index in keep:
-        text, _ = instance_file(index, Instance(definitions[index], {}, {}, ""))
-        files[f"i{index}.cue"] = text
-        glue.append(f"\tk{index}: oam_i{index}.{contract.PARAMETER}")
-    files["oam_glue.cue"] = "\n".join([*glue, "}"]) + "\n"
-    return files, ["def", *files, "-e", _GLUE]
+        handle = program.add(definitions[index])
+        glue.append(f"\tk{index}: {program.reference(handle, contract.PARAMETER)}")
+    program.glue("\n".join([*glue, "}"]) + "\n")
+    return program, ["def", *program.files, "-e", _GLUE]
 
 
-def _failed_indexes(failed: CueFailed, keep: Sequence[int]) -> set[int]:
-    """Instances a `cue def` failure names, by value path or by file."""
-    named: set[int] = set()
-    for diag in failed.diagnostics:
-        head = diag.path[0] if diag.path else ""
-        if head.startswith("oam_i") and head[5:].isdigit():
-            named.add(int(head[5:]))
-        for pos in diag.positions:
-            stem = pos.file.removesuffix(".cue")
-            if stem.startswith("i") and stem[1:].isdigit():
-                named.add(int(stem[1:]))
-    return named & set(keep)
+def _failed_indexes(program: Program, failed: CueFailed, keep: Sequence[int]) -> set[int]:
+    """Definitions a `cue def` failure names, by value path or by file."""
+    return {keep[h.index] for d in failed.diagnostics for h in program.owners(d)}
 
 
 def _names(definitions: Sequence[Definition], keep: Sequence[int], shown: int = 3) -> str:
@@ -94,20 +85,20 @@ def canonical_schemas(definitions: Sequence[Definition], cue: Cue) -> tuple[dict
     for _attempt in range(2):
         if not keep:
             return {}, problems
-        files, args = _program(definitions, keep)
+        program, args = _program(definitions, keep)
         try:
-            text = cue.run(args, files, task=f"read the parameters of {_names(definitions, keep)}")
+            text = cue.run(args, program.files, task=f"read the parameters of {_names(definitions, keep)}")
         except CueFailed as failed:
-            bad = _failed_indexes(failed, keep) or set(keep)
+            bad = _failed_indexes(program, failed, keep) or set(keep)
             first = failed.diagnostics[0].message if failed.diagnostics else failed.stderr.strip()
             problems += [_problem(definitions[i], f"cue def failed: {first}") for i in sorted(bad)]
             keep = [i for i in keep if i not in bad]
             continue
-        return _parse_batch(text, definitions, keep, problems)
+        return _parse_batch(text, program, definitions, keep, problems)
     return {}, problems
 
 
-def _parse_batch(text: str, definitions: Sequence[Definition], keep: Sequence[int],
+def _parse_batch(text: str, program: Program, definitions: Sequence[Definition], keep: Sequence[int],
                  problems: list[Problem]) -> tuple[dict[int, Schema], list[Problem]]:
     try:
         document = parse_def_output(text)
@@ -115,17 +106,13 @@ def _parse_batch(text: str, definitions: Sequence[Definition], keep: Sequence[in
         return {}, [*problems, *(_problem(definitions[i], f"cannot read cue def output: {exc}") for i in keep)]
     found: dict[int, Schema] = {}
     fields = {f.label: f.value for f in document.root.fields}
-    for index in keep:
+    for index, handle in zip(keep, program.handles, strict=True):
         value = fields.get(f"k{index}")
         if value is None:
             problems.append(_problem(definitions[index], "cue def printed no parameter"))
             continue
-        found[index] = _build(document, index, value)
+        found[index] = Builder(document, program, handle).parameter(value)
     return found, problems
-
-
-def _build(document: DefDocument, index: int, value: Any) -> Schema:
-    return Builder(document, f"oam_i{index}").parameter(value)
 
 
 def finish(definition: Definition, canonical: Schema, dialect: str) -> Schema:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..cue.program import Program
 from ..cue.syntax.defs import Binary, Bottom, LetDecl, Literal, Opaque, Ref, Unary
 
 Schema = dict[str, Any]
@@ -89,8 +90,9 @@ def forbid_outside(allowed: dict[str, list[Any]]) -> list[Schema]:
 
 
 def def_name(let: LetDecl) -> str:
-    """`oam_i3.#HealthProbe` -> `HealthProbe` (nested definitions join with dots)."""
-    parts = [p.lstrip("#") for p in let.cue_path.split(".")[1:] if p.startswith("#")]
+    """The path cue printed for a `let` (`#HealthProbe` of an instance) -> `HealthProbe`
+    (nested definitions join with dots)."""
+    parts = [p.lstrip("#") for p in Program.inner_reference(let.cue_path).split(".") if p.startswith("#")]
     return ".".join(parts) or let.name.title()
 
 
@@ -155,6 +157,13 @@ def _compare(name: str, value: Any, equal: bool, optional: bool, default: Any) -
 
 def merge_into(merged: Schema, schema: Schema) -> bool:
     """Merge the keywords of a conjunct; False when they clash (the caller keeps it in allOf)."""
+    lists = [s for s in (merged, schema) if "prefixItems" in s or "items" in s]
+    if len(lists) == 2 and ("prefixItems" in merged or "prefixItems" in schema):
+        return _merge_lists(merged, schema)
+    return _merge_keywords(merged, schema)
+
+
+def _merge_keywords(merged: Schema, schema: Schema) -> bool:
     for key, value in schema.items():
         if key not in merged:
             continue
@@ -173,3 +182,40 @@ def merge_into(merged: Schema, schema: Schema) -> bool:
         else:
             merged[key] = value
     return True
+
+
+def _merge_lists(merged: Schema, schema: Schema) -> bool:
+    """Two array conjuncts, element by element: `items` only speaks past `prefixItems`, so each
+    conjunct's `items` also binds the other's prefix (`[...X] & [_, ...]`: the first element is
+    an X too, as cue unifies it)."""
+    rest = {k: v for k, v in schema.items() if k not in ("prefixItems", "items")}
+    kept = {k: v for k, v in merged.items() if k not in ("prefixItems", "items")}
+    if not _merge_keywords(kept, rest):
+        return False
+    size = max(len(merged.get("prefixItems", [])), len(schema.get("prefixItems", [])))
+    prefix = [_both(_element(merged, i), _element(schema, i)) for i in range(size)]
+    items = _both(merged.get("items", True), schema.get("items", True))
+    merged.clear()
+    merged.update(kept)
+    if any(p != items for p in prefix) or items is False:
+        merged["prefixItems"] = prefix
+    if items is not True:
+        merged["items"] = items
+    return True
+
+
+def _element(schema: Schema, index: int) -> Any:
+    """The schema of element `index` of an array schema (True: anything)."""
+    prefix = schema.get("prefixItems", [])
+    return prefix[index] if index < len(prefix) else schema.get("items", True)
+
+
+def _both(left: Any, right: Any) -> Any:
+    """The conjunction of two subschemas (True and `{}` accept anything)."""
+    if left is False or right is False:
+        return False
+    if left in (True, {}) or left == right:
+        return right
+    if right in (True, {}):
+        return left
+    return {"allOf": [left, right]}
