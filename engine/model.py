@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from . import contract
@@ -128,6 +129,8 @@ class RenderOptions:
     timeout: float = 120.0
     environment: str | None = None  # render only this environment
     strict: bool = False  # property keys a definition does not declare are errors, not warnings
+    # Where the on-disk caches live (definition facts); None: kept in memory for the process only.
+    cache_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,16 @@ class RenderedObject:
 
 @dataclass(frozen=True)
 class RenderStats:
+    """What one render cost: cue processes, and how much definition reading the caches saved.
+
+    The definition counters count the work of the whole process while the render ran (renders
+    in other threads at the same time add to them).
+    """
+
     cue_processes: int = 0
+    template_parses: int = 0  # templates parsed (a trait's facts; 0 when all were cached)
+    definition_parses: int = 0  # definition files read from their text (0 when all were cached)
+    definition_cache_hits: int = 0  # definition files whose facts were cached (in memory or on disk)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ LAYERS = {
     "engine.yamlio": "core",
     "engine.names": "core",
     "engine.cache": "core",
+    "engine.facts": "core",
     "engine.cue": "cue",
     "engine.output": "output",
     "engine.schema": "schema",

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .. import facts
 from ..cue.runner import Cue
 from ..definitions import DefinitionLoader, default_loader
 from ..documents import read_documents
@@ -24,14 +25,15 @@ AppSource = Application | str | Path | Mapping[str, Any]
 Definitions = DefinitionLoader | str | Path | Iterable[str | Path] | None
 
 
-def as_loader(definitions: Definitions) -> DefinitionLoader:
-    """A loader from what the caller gave: a loader, extra files and folders, or nothing."""
+def as_loader(definitions: Definitions, cache_dir: Path | None = None) -> DefinitionLoader:
+    """A loader from what the caller gave: a loader, extra files and folders, or nothing
+    (definition facts are cached under `cache_dir` when given)."""
     if definitions is None:
-        return default_loader()
+        return default_loader(cache_dir=cache_dir)
     if isinstance(definitions, DefinitionLoader):
         return definitions
     paths = [definitions] if isinstance(definitions, (str, Path)) else list(definitions)
-    return default_loader(paths)
+    return default_loader(paths, cache_dir)
 
 
 def render_environments(envs: Sequence[tuple[Environment, Application]], loader: DefinitionLoader,
@@ -67,6 +69,13 @@ def render_environments(envs: Sequence[tuple[Environment, Application]], loader:
     return [obj for objs in objects for obj in objs], in_environments(named)
 
 
+def render_stats(cue: Cue, before: Mapping[str, int]) -> RenderStats:
+    """The stats of a render that used `cue` and started when the cache counters read `before`."""
+    after = facts.counts()
+    return RenderStats(cue.processes, **{name: after[name] - before[name] for name in
+                                          ("template_parses", "definition_parses", "definition_cache_hits")})
+
+
 def render(app: AppSource, *, definitions: Definitions = None, options: RenderOptions | None = None,
            documents: Iterable[AppSource] = ()) -> RenderResult:
     """Render an Application (path, YAML text, dict or Application) into Kubernetes objects,
@@ -81,7 +90,8 @@ def render(app: AppSource, *, definitions: Definitions = None, options: RenderOp
     """
     started = time.monotonic()  # the time budget covers reading the inputs too
     options = options or RenderOptions()
-    loader = as_loader(definitions)
+    before = facts.counts()
+    loader = as_loader(definitions, options.cache_dir)
     # The legacy model (v1alpha2 Component + ApplicationConfiguration) needs no cue at all.
     docs = [d for s in (app, *documents) if not isinstance(s, Application) for d in read_documents(s)]
     if is_legacy(docs):
@@ -94,6 +104,6 @@ def render(app: AppSource, *, definitions: Definitions = None, options: RenderOp
     warnings: list[Problem] = []
     objects, problems = render_environments(envs, loader, options, cue, warnings)
     raise_problems(problems)
-    return RenderResult(inputs.app.name, tuple(objects), RenderStats(cue.processes),
+    return RenderResult(inputs.app.name, tuple(objects), render_stats(cue, before),
                         tuple(env for env, _ in envs),
                         (*plan.warnings, *map(str, sorted(warnings, key=Problem.sort_key))))
