@@ -18,7 +18,7 @@ from typing import Any
 from . import contract
 from .cache import Store, digest, key
 from .cue.syntax.facts import COUNTS as TEMPLATE_COUNTS
-from .cue.syntax.facts import TemplateFacts, remember, template_facts
+from .cue.syntax.facts import TemplateFacts, forget_templates, remember, template_facts
 from .model import Definition
 
 NAMESPACE = "definition-facts"
@@ -157,3 +157,9 @@ def counts() -> dict[str, int]:
     """Every counter of the definition caches (a render reports the difference)."""
     return {"template_parses": TEMPLATE_COUNTS.template_parses, "definition_parses": COUNTS.parsed,
             "definition_cache_hits": COUNTS.memory_hits + COUNTS.disk_hits, "definition_disk_hits": COUNTS.disk_hits}
+
+
+def forget() -> None:
+    """Drop every fact kept in memory (benchmarks and tests measure cold starts with it)."""
+    _MEMORY.clear()
+    forget_templates()

@@ -14,16 +14,15 @@ from ..errors import OamError
 from ..model import RenderOptions
 from ..output.emit import json_list, write_output_dir, yaml_stream
 from ..render.pipeline import render
-from . import deftools as cli_def
-from . import legacy as cli_legacy
-from . import schema as cli_schema
 from .common import (
     EXIT_ERRORS,
     EXIT_OK,
     Handler,
     Parser,
     UsageExit,
+    add_cache_flags,
     add_definition_flag,
+    cache_dir,
     cluster_version,
     read_sources,
     relative,
@@ -46,7 +45,7 @@ def render_options(args: argparse.Namespace) -> RenderOptions:
     return RenderOptions(cluster_version=args.cluster_version, namespace=args.namespace,
                          cue_binary=os.environ.get("OAM_RENDER_CUE") or None,
                          environment=getattr(args, "env", None), strict=getattr(args, "strict", False),
-                         timeout=args.timeout)
+                         timeout=args.timeout, cache_dir=cache_dir(args))
 
 
 def _add_render(sub: argparse._SubParsersAction[Parser]) -> None:
@@ -68,6 +67,7 @@ def _add_render(sub: argparse._SubParsersAction[Parser]) -> None:
                    help="property keys a definition does not declare are errors, not warnings")
     p.add_argument("--timeout", type=seconds, default=RenderOptions.timeout, metavar="SECONDS",
                    help="time budget of the whole render (default %(default)g)")
+    add_cache_flags(p)
     p.set_defaults(handler=_render)
 
 
@@ -85,7 +85,9 @@ def _render(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: I
     return EXIT_OK
 
 
-def build_parser(stdout: IO[str] = sys.stdout, stderr: IO[str] = sys.stderr) -> Parser:
+def build_parser(stdout: IO[str] = sys.stdout, stderr: IO[str] = sys.stderr, *, only_render: bool = False) -> Parser:
+    """The parser of every command (`only_render`: of `render` alone, which then loads nothing more)."""
+
     class _Bound(Parser):
         streams = (stdout, stderr)
 
@@ -93,20 +95,24 @@ def build_parser(stdout: IO[str] = sys.stdout, stderr: IO[str] = sys.stderr) -> 
     parser = bound(prog="oam-render", description="Render OAM Applications offline with cue.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=bound)
     _add_render(sub)
-    for register in extra_commands():
+    for register in [] if only_render else extra_commands():
         register(sub)
     return parser
 
 
 def extra_commands() -> list[Callable[[argparse._SubParsersAction[Parser]], None]]:
-    """Commands that live in their own modules."""
+    """Commands that live in their own modules (imported here: a render does not load them)."""
+    from . import deftools as cli_def
+    from . import legacy as cli_legacy
+    from . import schema as cli_schema
+
     return [cli_def.register, cli_legacy.register, cli_schema.register]
 
 
 def run(argv: Sequence[str], stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
     """Run the CLI; returns 0 on success, 1 on render or input errors, 2 on usage errors."""
     try:
-        args = build_parser(stdout, stderr).parse_args(list(argv))
+        args = build_parser(stdout, stderr, only_render=list(argv[:1]) == ["render"]).parse_args(list(argv))
     except UsageExit as usage:
         return usage.code
     handler: Handler = args.handler

@@ -12,7 +12,7 @@ from ..cue.runner import Cue
 from ..definitions import DefinitionLoader, default_loader
 from ..documents import read_documents
 from ..errors import Problem, raise_problems
-from ..legacy.pipeline import is_legacy, render_legacy
+from ..legacy.load import V1ALPHA2
 from ..model import Application, Environment, RenderedObject, RenderOptions, RenderResult, RenderStats
 from ..output.labels import component_objects
 from .environments import in_environments, plan_environments, read_inputs, select
@@ -93,10 +93,14 @@ def render(app: AppSource, *, definitions: Definitions = None, options: RenderOp
     before = facts.counts()
     loader = as_loader(definitions, options.cache_dir)
     # The legacy model (v1alpha2 Component + ApplicationConfiguration) needs no cue at all.
-    docs = [d for s in (app, *documents) if not isinstance(s, Application) for d in read_documents(s)]
-    if is_legacy(docs):
-        return render_legacy(docs, loader, options)
-    inputs = read_inputs([app, *documents])
+    read = [d for s in (app, *documents) for d in ([s] if isinstance(s, Application) else read_documents(s))]
+    docs = [d for d in read if not isinstance(d, Application)]
+    if any(d.api_version == V1ALPHA2 for d in docs):  # the legacy renderer loads only when needed
+        from ..legacy.pipeline import is_legacy, render_legacy
+
+        if is_legacy(docs):
+            return render_legacy(docs, loader, options)
+    inputs = read_inputs(read)
     plan = plan_environments(inputs, loader, options.namespace)
     raise_problems(plan.problems)
     envs = select(plan, options.environment)

@@ -44,6 +44,7 @@ __all__ = [
     "TemplateFacts",
     "field_label",
     "field_markers",
+    "forget_templates",
     "label_chain",
     "parse_template",
     "pattern_list_paths",
@@ -328,3 +329,8 @@ def remember(template: str, facts: TemplateFacts) -> None:
     if template not in _KNOWN and len(_KNOWN) >= _KEEP:
         del _KNOWN[next(iter(_KNOWN))]
     _KNOWN[template] = facts
+
+
+def forget_templates() -> None:
+    """Drop every template's facts kept for the process."""
+    _KNOWN.clear()
