@@ -7,6 +7,7 @@ the cue grammar it follows, never by its path, so a moved or copied file is stil
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import json
@@ -85,7 +86,8 @@ class FactsCache:
             if found is None:
                 found = self._compute(memo, text, str(path), parse)
             if len(_MEMORY) >= _KEEP:
-                del _MEMORY[next(iter(_MEMORY))]
+                with contextlib.suppress(RuntimeError, StopIteration):  # another thread changed it
+                    _MEMORY.pop(next(iter(_MEMORY)), None)
             _MEMORY[memo] = found
         for facts in found:
             if facts.template is not None:

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from engine import contract
+from engine.cache import Store
 from engine.cue.syntax import template_facts
 from engine.cue.syntax.facts import COUNTS as TEMPLATE_COUNTS
 from engine.definitions import BUNDLED_DIR, DirectoryLoader, bundled_loader, parse_definition_file
-from engine.facts import COUNTS, NAMESPACE, DefinitionFacts, FactsCache, forget, from_json, to_json
-from engine.cache import Store
+from engine.facts import COUNTS, NAMESPACE, DefinitionFacts, forget, from_json, to_json
 
 BUNDLED = sorted(BUNDLED_DIR.rglob("*.cue"))
 
@@ -117,11 +117,10 @@ def test_a_corrupt_entry_is_ignored_and_rewritten(tmp_path: Path) -> None:
 def test_changed_content_is_read_again(tmp_path: Path) -> None:
     path = tmp_path / "grow.cue"
     path.write_text(TRAIT.format(name="grow"))
-    cache = FactsCache(tmp_path / "cache")
     assert DirectoryLoader([path], tmp_path / "cache").get("trait", "grow") is not None
     path.write_text(TRAIT.format(name="grow").replace("a test trait", "changed"))
     before = COUNTS.parsed
-    found = DirectoryLoader([path], cache.store.root if cache.store else None).get("trait", "grow")
+    found = DirectoryLoader([path], tmp_path / "cache").get("trait", "grow")
     assert found is not None and found.description == "changed"
     assert COUNTS.parsed - before == 1
 

@@ -7,6 +7,7 @@ read from there.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 from collections.abc import Iterator, Mapping
@@ -327,7 +328,8 @@ def template_facts(template: str) -> TemplateFacts:
 def remember(template: str, facts: TemplateFacts) -> None:
     """Keep `facts` as those of `template` for the process (the oldest go past _KEEP templates)."""
     if template not in _KNOWN and len(_KNOWN) >= _KEEP:
-        del _KNOWN[next(iter(_KNOWN))]
+        with contextlib.suppress(RuntimeError, StopIteration):  # another thread changed it: no matter
+            _KNOWN.pop(next(iter(_KNOWN)), None)
     _KNOWN[template] = facts
 
 
