@@ -91,6 +91,25 @@ KIND_TO_CRD: Final = {
     KIND_WORKFLOW_STEP: "WorkflowStepDefinition",
 }
 
+# The fields of a `.cue` definition's metadata struct, in the order `def vet` lists them.
+METADATA_KEYS: Final = ("type", "description", "alias", "annotations", "labels", "attributes")
+# The attributes (the CRD spec beside the template) each kind may have, with the shape of each
+# value: loading refuses any other attribute, `def vet` also checks the shapes.
+BOOL, STRING, INT, STRUCT, LIST, STRINGS = (
+    "a bool", "a string", "an integer", "a struct", "a list", "a list of strings")
+_COMMON_ATTRIBUTES = {"status": STRUCT, "extension": STRUCT, "schematic": STRUCT}
+ATTRIBUTES: Final = {
+    KIND_COMPONENT: {"workload": STRUCT, "podSpecPath": STRING, "revisionLabel": STRING,
+                     "childResourceKinds": LIST, **_COMMON_ATTRIBUTES},
+    KIND_TRAIT: {"appliesToWorkloads": STRINGS, "conflictsWith": STRINGS, "podDisruptive": BOOL,
+                 "stage": STRING, "manageWorkload": BOOL, "workloadRefPath": STRING,
+                 "revisionEnabled": BOOL, "skipRevisionAffect": BOOL, "controlPlaneOnly": BOOL,
+                 **_COMMON_ATTRIBUTES},
+    KIND_POLICY: {"manageHealthCheck": BOOL, "global": BOOL, "priority": INT,
+                  "extension": STRUCT, "schematic": STRUCT},
+    KIND_WORKFLOW_STEP: dict(_COMMON_ATTRIBUTES),
+}
+
 DEFAULT_NAMESPACE: Final = "default"
 # The pinned cue release; older binaries are refused.
 CUE_VERSION: Final = (0, 17, 1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,16 +20,6 @@ from .yamlio import YamlInputError, load_documents
 _PACKAGED = Path(__file__).resolve().parent / "bundled_definitions"
 BUNDLED_DIR = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).resolve().parent.parent / "definitions"
 _SUFFIXES = (".cue", ".yaml", ".yml")
-_METADATA_KEYS = {"type", "description", "alias", "annotations", "labels", "attributes"}
-_ATTRIBUTE_KEYS = {
-    contract.KIND_COMPONENT: {"workload", "status", "podSpecPath", "revisionLabel", "childResourceKinds",
-                              "extension", "schematic"},
-    contract.KIND_TRAIT: {"appliesToWorkloads", "conflictsWith", "podDisruptive", "stage",
-                          "manageWorkload", "workloadRefPath", "revisionEnabled", "skipRevisionAffect",
-                          "controlPlaneOnly", "status", "extension", "schematic"},
-    contract.KIND_POLICY: {"manageHealthCheck", "global", "priority", "extension", "schematic"},
-    contract.KIND_WORKFLOW_STEP: {"status", "extension", "schematic"},
-}
 
 
 class BrokenDefinition(Exception):
@@ -62,14 +51,14 @@ def parse_cue_definition(text: str, source: str = "") -> Definition:
         raise _broken(source, f"the metadata of a definition must be plain data: {exc}", line) from exc
     if not isinstance(metadata, dict):
         raise _broken(source, "the metadata of a definition must be a struct", parts.metadata_line)
-    unknown = sorted(set(metadata) - _METADATA_KEYS)
+    unknown = sorted(set(metadata) - set(contract.METADATA_KEYS))
     kind = metadata.get("type")
-    if unknown or kind not in _ATTRIBUTE_KEYS:
+    if unknown or kind not in contract.ATTRIBUTES:
         reason = (f"unknown metadata fields {unknown}" if unknown
-                  else f"type must be one of {sorted(_ATTRIBUTE_KEYS)}, not {kind!r}")
+                  else f"type must be one of {sorted(contract.ATTRIBUTES)}, not {kind!r}")
         raise _broken(source, reason, parts.metadata_line, parts.name)
     attributes = metadata.get("attributes") or {}
-    extra = sorted(set(attributes) - _ATTRIBUTE_KEYS[kind])
+    extra = sorted(set(attributes) - set(contract.ATTRIBUTES[kind]))
     if extra:
         raise _broken(source, f"unknown attributes {extra} for a {kind}", parts.metadata_line, parts.name)
     return Definition(
@@ -322,11 +311,6 @@ def default_loader(extra: Iterable[str | Path] = (), cache_dir: str | Path | Non
     extra = list(extra)
     loaders: list[DefinitionLoader] = [DirectoryLoader(extra, cache_dir)] if extra else []
     return ChainLoader([*loaders, bundled_loader(cache_dir)])
-
-
-def closest_names(name: str, known: Sequence[str]) -> list[str]:
-    """Known names that look like a misspelt `name`."""
-    return difflib.get_close_matches(name, known, n=3, cutoff=0.6)
 
 
 def strip_version(type_name: str) -> str:

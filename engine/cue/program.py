@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 from .. import contract
 from ..errors import Fixer, Location, Problem
 from ..model import JSON, Definition
+from ..paths import Parts as PatchPath
+from ..paths import app_text, cue_selector
 from .runner import Diagnostic, Position
 
 _RESULT = "oam_result"
@@ -23,7 +25,6 @@ _INCOMPLETE = ("incomplete value", "non-concrete value", "undefined field")
 # 300, 86 MB in chunks of 100) while its total time hardly depends on the chunking.
 CHUNK_SIZE = 250
 
-PatchPath = tuple[str | int, ...]
 T = TypeVar("T")
 
 
@@ -76,11 +77,6 @@ def instance_file(index: int, instance: Instance) -> tuple[str, int]:
     return prefix + instance.definition.template + "\n}\n", prefix.count("\n")
 
 
-def _selector(path: PatchPath) -> str:
-    # json.dumps quoting is valid CUE string syntax, so any label is safe here.
-    return "".join(f"[{json.dumps(p)}]" for p in path)
-
-
 def glue_file(instances: Sequence[Instance]) -> str:
     """The one struct cue exports for the whole batch: each instance's contract fields.
 
@@ -93,7 +89,7 @@ def glue_file(instances: Sequence[Instance]) -> str:
         wanted = json.dumps(list(inst.fields))
         picks = [f"for k, v in {name} if list.Contains({wanted}, k) {{(k): v}}"]
         for n, path in enumerate(inst.probes):
-            target = f"{name}.{contract.PATCH}{_selector(path)}"
+            target = f"{name}.{contract.PATCH}{cue_selector(path)}"
             picks.append(f"probe{n}: *({target} & list.Repeat([_], {PROBE_LENGTH})) | null")
         lines.append(f"\tr{index}: {{ {', '.join(picks)} }}")
     lines.append("}")
@@ -176,10 +172,8 @@ def _locate(path: tuple[str, ...]) -> tuple[int, str, tuple[str, ...]] | None:
 
 
 def _dotted(parts: Sequence[str]) -> str:
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if part.isdigit() else (f".{part}" if text else part)
-    return text
+    """cue's labels as an app path: all-digit labels are list indices."""
+    return app_text(int(part) if part.isdigit() else part for part in parts)
 
 
 def _positions(program: Program, instances: Sequence[Instance],

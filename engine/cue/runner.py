@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from .. import contract
 from ..errors import CueEnvironmentError, DefinitionError, Fixer, Location, Problem
+from ..paths import parse_cue_path
 
 # cue has no cost limit of its own; a runaway template must not take the machine down.
 _MEMORY_LIMIT = 4 * 1024**3
@@ -70,12 +71,6 @@ def _environment_error(message: str) -> CueEnvironmentError:
     return CueEnvironmentError([Problem("cue-unavailable", message, Fixer.ENVIRONMENT, Location())])
 
 
-def split_path(text: str) -> tuple[str, ...]:
-    """`a."b.c".d` -> ("a", "b.c", "d")."""
-    parts = re.findall(r"\"(?:[^\"\\]|\\.)*\"|[^.]+", text)
-    return tuple(json.loads(p) if p.startswith('"') else p for p in parts)
-
-
 def parse_errors(stderr: str) -> tuple[Diagnostic, ...]:
     """Turn cue's error output into diagnostics; lines it cannot place become path-less ones."""
     found: list[Diagnostic] = []
@@ -100,7 +95,7 @@ def parse_errors(stderr: str) -> tuple[Diagnostic, ...]:
         flush()
         positions = []
         head = _HEADER.match(line)
-        path, message = (split_path(head["path"]), head["msg"]) if head else ((), line)
+        path, message = (parse_cue_path(head["path"]), head["msg"]) if head else ((), line)
         message = message.removesuffix(":")
     flush()
     return tuple(found)

@@ -2,58 +2,38 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from .. import contract
+from ..paths import Parts, app_text
+from ..suggest import did_you_mean
 from .lint import Note
 
 # A path of keys under the document (CRD) or the metadata struct (.cue) -> its line in the file.
-Locate = Callable[[tuple[str | int, ...]], int]
+Locate = Callable[[Parts], int]
 
 _NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 _STAGES = ("PreDispatch", "DefaultDispatch", "PostDispatch")
 _STATUS_KEYS = ("customStatus", "healthPolicy", "details")
 STATUS_SNIPPETS = ("customStatus", "healthPolicy")
 
-_BOOL, _STRING, _INT, _STRUCT, _LIST, _STRINGS = (
-    "a bool", "a string", "an integer", "a struct", "a list", "a list of strings")
+# How each shape named in contract.ATTRIBUTES is checked.
 _IS: dict[str, Callable[[Any], bool]] = {
-    _BOOL: lambda v: isinstance(v, bool),
-    _STRING: lambda v: isinstance(v, str),
-    _INT: lambda v: isinstance(v, int) and not isinstance(v, bool),
-    _STRUCT: lambda v: isinstance(v, Mapping),
-    _LIST: lambda v: isinstance(v, list),
-    _STRINGS: lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
-}
-_COMMON = {"status": _STRUCT, "extension": _STRUCT, "schematic": _STRUCT}
-ATTRIBUTE_TYPES: dict[str, dict[str, str]] = {
-    contract.KIND_COMPONENT: {"workload": _STRUCT, "podSpecPath": _STRING, "revisionLabel": _STRING,
-                              "childResourceKinds": _LIST, **_COMMON},
-    contract.KIND_TRAIT: {"appliesToWorkloads": _STRINGS, "conflictsWith": _STRINGS, "podDisruptive": _BOOL,
-                          "stage": _STRING, "manageWorkload": _BOOL, "workloadRefPath": _STRING,
-                          "revisionEnabled": _BOOL, "skipRevisionAffect": _BOOL, "controlPlaneOnly": _BOOL,
-                          **_COMMON},
-    contract.KIND_POLICY: {"manageHealthCheck": _BOOL, "global": _BOOL, "priority": _INT,
-                           "extension": _STRUCT, "schematic": _STRUCT},
-    contract.KIND_WORKFLOW_STEP: dict(_COMMON),
+    contract.BOOL: lambda v: isinstance(v, bool),
+    contract.STRING: lambda v: isinstance(v, str),
+    contract.INT: lambda v: isinstance(v, int) and not isinstance(v, bool),
+    contract.STRUCT: lambda v: isinstance(v, Mapping),
+    contract.LIST: lambda v: isinstance(v, list),
+    contract.STRINGS: lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
 }
 
 # The legacy WorkloadDefinition names its workload with definitionRef.
-WORKLOAD_DEFINITION_EXTRA = {"definitionRef": _STRUCT}
-
-Path = tuple[str | int, ...]
-
+WORKLOAD_DEFINITION_EXTRA = {"definitionRef": contract.STRUCT}
 
 def _error(line: int, message: str) -> Note:
     return Note(line, "error", message)
-
-
-def _suggest(key: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def check_name(name: str, line: int) -> list[Note]:
@@ -64,7 +44,7 @@ def check_name(name: str, line: int) -> list[Note]:
                          " '.', starting and ending with a letter or digit)")]
 
 
-def check_string_map(value: Any, what: str, path: Path, locate: Locate) -> list[Note]:
+def check_string_map(value: Any, what: str, path: Parts, locate: Locate) -> list[Note]:
     """`labels` and `annotations` map strings to strings."""
     if value is None:
         return []
@@ -74,7 +54,7 @@ def check_string_map(value: Any, what: str, path: Path, locate: Locate) -> list[
             for key, item in value.items() if not isinstance(item, str)]
 
 
-def _check_workload(value: Mapping[str, Any], path: Path, locate: Locate) -> list[Note]:
+def _check_workload(value: Mapping[str, Any], path: Parts, locate: Locate) -> list[Note]:
     ref = value.get("definition")
     notes = []
     if ref is not None and not (isinstance(ref, Mapping) and all(isinstance(ref.get(k), str) and ref.get(k)
@@ -87,7 +67,7 @@ def _check_workload(value: Mapping[str, Any], path: Path, locate: Locate) -> lis
     return notes
 
 
-def _check_status(value: Mapping[str, Any], path: Path, locate: Locate) -> list[Note]:
+def _check_status(value: Mapping[str, Any], path: Parts, locate: Locate) -> list[Note]:
     notes = []
     for key, item in value.items():
         if key not in _STATUS_KEYS:
@@ -98,18 +78,19 @@ def _check_status(value: Mapping[str, Any], path: Path, locate: Locate) -> list[
     return notes
 
 
-def check_attributes(kind: str, attributes: Any, path: Path, locate: Locate,
+def check_attributes(kind: str, attributes: Any, path: Parts, locate: Locate,
                      extra: Mapping[str, str] | None = None) -> list[Note]:
     """Known keys for the kind (plus `extra`), value types, and the shapes of workload, stage and status."""
     if not isinstance(attributes, Mapping):
-        return [_error(locate(path), f"{'.'.join(map(str, path))} must be a struct")]
-    types = {**ATTRIBUTE_TYPES[kind], **(extra or {})}
+        return [_error(locate(path), f"{app_text(path)} must be a struct")]
+    types = {**contract.ATTRIBUTES[kind], **(extra or {})}
     notes = []
     for key, value in attributes.items():
         where = (*path, key)
         if key not in types:
+            hint = did_you_mean(key, sorted(types), most=1, spell=repr)
             notes.append(_error(locate(where), f"unknown attribute {key!r} for a {kind}"
-                                               f"{_suggest(key, sorted(types))} (known: {', '.join(sorted(types))})"))
+                                               f"{hint} (known: {', '.join(sorted(types))})"))
         elif not _IS[types[key]](value):
             notes.append(_error(locate(where), f"attribute {key} must be {types[key]}"))
         elif key == "stage" and value not in _STAGES:
@@ -125,7 +106,7 @@ def cue_locator(metadata_source: str, first_line: int) -> Locate:
     """Lines of keys in the `.cue` metadata struct, found in order along the path."""
     lines = metadata_source.split("\n")
 
-    def locate(path: Path) -> int:
+    def locate(path: Parts) -> int:
         found = 0
         for key in path:
             label = re.escape(str(key))
@@ -139,10 +120,10 @@ def cue_locator(metadata_source: str, first_line: int) -> Locate:
     return locate
 
 
-def yaml_locator(lines: Mapping[Path, int], fallback: int) -> Locate:
+def yaml_locator(lines: Mapping[Parts, int], fallback: int) -> Locate:
     """Lines of keys in a YAML document; a missing key is placed at its nearest parent."""
 
-    def locate(path: Path) -> int:
+    def locate(path: Parts) -> int:
         while path and path not in lines:
             path = path[:-1]
         return lines.get(path, fallback)

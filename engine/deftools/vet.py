@@ -15,6 +15,7 @@ from ..cue.runner import Cue
 from ..cue.syntax import CueSyntaxError, parse_concrete, split_definition_file, split_imports
 from ..definitions import BrokenDefinition, parse_cue_definition, parse_yaml_definitions
 from ..model import Definition
+from ..paths import Parts
 from .checks import (
     STATUS_SNIPPETS,
     WORKLOAD_DEFINITION_EXTRA,
@@ -29,7 +30,6 @@ from .compile import Unit, compile_units, status_context, stub_context
 from .lint import Note, template_notes
 
 _SUFFIXES = (".cue", ".yaml", ".yml")
-_METADATA_KEYS = ("type", "description", "alias", "annotations", "labels", "attributes")
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,9 @@ class _FileReport:
 def _cue_metadata_notes(metadata: Any, locate: Locate) -> list[Note]:
     if not isinstance(metadata, Mapping):
         return [Note(locate(()), "error", "the metadata must be a struct")]
-    notes = [Note(locate((key,)), "error", f"unknown metadata field {key!r} (known: {', '.join(_METADATA_KEYS)})")
-             for key in metadata if key not in _METADATA_KEYS]
+    known = ", ".join(contract.METADATA_KEYS)
+    notes = [Note(locate((key,)), "error", f"unknown metadata field {key!r} (known: {known})")
+             for key in metadata if key not in contract.METADATA_KEYS]
     kind = metadata.get("type")
     if kind not in contract.KIND_TO_CRD:
         notes.append(Note(locate(("type",)), "error",
@@ -128,7 +129,7 @@ def _vet_cue(report: _FileReport, text: str) -> None:
 # --- CRD YAML files --------------------------------------------------------------------------
 
 
-def _key_lines(node: yaml.Node, path: tuple[str | int, ...], out: dict[tuple[str | int, ...], int]) -> None:
+def _key_lines(node: yaml.Node, path: Parts, out: dict[Parts, int]) -> None:
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             out[(*path, key.value)] = key.start_mark.line + 1
@@ -196,7 +197,7 @@ def _vet_yaml(report: _FileReport, text: str) -> None:
     for node in nodes:
         doc = yaml.safe_load(yaml.serialize(node))
         if isinstance(doc, dict) and doc.get("kind") in contract.CRD_KINDS:
-            lines: dict[tuple[str | int, ...], int] = {}
+            lines: dict[Parts, int] = {}
             _key_lines(node, (), lines)
             located.append((doc, yaml_locator(lines, node.start_mark.line + 1)))
     if not located:

@@ -11,8 +11,8 @@ from typing import Any
 import jsonschema
 
 from ..errors import AppError, Fixer, Location, Problem
+from ..paths import Parts
 from .objects import MISSING_FIELD, UNKNOWN_FIELD, WRONG_TYPE, Finding, describe
-from .paths import Part
 from .sources import read_objects
 
 INVALID_VALUE = "k8s-invalid-value"
@@ -101,7 +101,7 @@ def check_custom(body: Mapping[str, Any], validator: jsonschema.protocols.Valida
 
 
 def _findings(error: jsonschema.ValidationError) -> Iterator[Finding]:
-    path: tuple[Part, ...] = tuple(error.absolute_path)
+    path: Parts = tuple(error.absolute_path)
     instance, schema = error.instance, error.schema
     if error.validator == "additionalProperties" and isinstance(instance, dict) and isinstance(schema, Mapping):
         known = set(schema.get("properties") or {})

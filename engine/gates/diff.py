@@ -11,8 +11,8 @@ from typing import Any
 from deepdiff import DeepDiff
 
 from ..model import RenderOptions
+from ..paths import Parts, bracket_text, parse_brackets
 from .paths import drop as drop_path
-from .paths import format_path, parse_path
 from .sources import read_side
 
 _ADDED = frozenset({"dictionary_item_added", "iterable_item_added"})
@@ -129,11 +129,11 @@ def diff(old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str, Any]],
          ignore: Sequence[str] = ()) -> DiffResult:
     """Compare two lists of object bodies, matched by apiVersion, kind, namespace and name.
 
-    `ignore` holds field paths dropped from both sides first (see paths.parse_path for the
+    `ignore` holds field paths dropped from both sides first (see engine.paths.parse_brackets for the
     syntax: `metadata.labels["app.oam.dev/appRevision"]`, `spec.template.spec.containers[*].image`,
     or a JSON Pointer). Raises ValueError for a path that cannot be read.
     """
-    patterns = [parse_path(text) for text in ignore]
+    patterns = [parse_brackets(text) for text in ignore]
     before = {k: _without(v, patterns) for k, v in _keyed(old).items()}
     after = {k: _without(v, patterns) for k, v in _keyed(new).items()}
     changed = []
@@ -147,7 +147,7 @@ def diff(old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str, Any]],
         changed=tuple(sorted(changed, key=lambda c: c.key)), ignored=tuple(ignore))
 
 
-def _without(body: Mapping[str, Any], patterns: Sequence[tuple[str | int, ...]]) -> Any:
+def _without(body: Mapping[str, Any], patterns: Sequence[Parts]) -> Any:
     value: Any = dict(body)
     for pattern in patterns:
         value = drop_path(value, pattern)
@@ -161,7 +161,7 @@ def field_changes(old: Any, new: Any) -> tuple[FieldChange, ...]:
     for report, levels in tree.items():
         kind = "added" if report in _ADDED else "removed" if report in _REMOVED else "changed"
         for level in levels:
-            path = format_path(level.path(output_format="list"))
+            path = bracket_text(level.path(output_format="list"))
             changes.append(FieldChange(path, kind, None if kind == "added" else level.t1,
                                        None if kind == "removed" else level.t2))
     return tuple(sorted(changes, key=lambda c: (c.path, c.change)))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
-import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -13,8 +12,9 @@ from typing import Any
 
 from ..contract import DEFAULT_CLUSTER_VERSION
 from ..errors import Problem
+from ..paths import Parts
+from ..suggest import did_you_mean
 from . import kube_api
-from .paths import Path
 from .subjects import Subject
 
 UNKNOWN_FIELD = "k8s-unknown-field"
@@ -35,7 +35,7 @@ class Finding:
     """One thing wrong inside an object: a code, the field path and what is wrong."""
 
     code: str
-    path: Path
+    path: Parts
     message: str
 
 
@@ -87,7 +87,7 @@ def _version_rank(version: str) -> tuple[int, int, int]:
     return (stability, int(match[1]), int(match[3] or 0))
 
 
-def _check_model(value: Any, model_name: str, path: Path) -> Iterator[Finding]:
+def _check_model(value: Any, model_name: str, path: Parts) -> Iterator[Finding]:
     if not isinstance(value, Mapping):
         yield Finding(WRONG_TYPE, path, f"expected a mapping ({kube_api.kind_of(model_name) or model_name}), "
                                         f"found {describe(value)}")
@@ -105,11 +105,10 @@ def _check_model(value: Any, model_name: str, path: Path) -> Iterator[Finding]:
 
 
 def _unknown_field_message(key: str, specs: Mapping[str, kube_api.FieldSpec]) -> str:
-    close = difflib.get_close_matches(key, list(specs), n=1)
-    return f"unknown field{f' (did you mean {close[0]}?)' if close else ''}"
+    return f"unknown field{did_you_mean(key, specs, most=1, form=' (did you mean {}?)')}"
 
 
-def _check_field(value: Any, spec: kube_api.FieldSpec, path: Path) -> Iterator[Finding]:
+def _check_field(value: Any, spec: kube_api.FieldSpec, path: Parts) -> Iterator[Finding]:
     if spec.int_or_string:
         if not _is_int(value) and not isinstance(value, str):
             yield Finding(WRONG_TYPE, path, f"expected an integer or a string, found {describe(value)}")
@@ -117,7 +116,7 @@ def _check_field(value: Any, spec: kube_api.FieldSpec, path: Path) -> Iterator[F
     yield from _check_type(value, spec.type_name, path, spec.quantity)
 
 
-def _check_type(value: Any, type_name: str, path: Path, quantity: bool = False) -> Iterator[Finding]:
+def _check_type(value: Any, type_name: str, path: Parts, quantity: bool = False) -> Iterator[Finding]:
     """Findings for `value` against a client type string (`List[V1Container]`, `Dict[str, str]`, ...)."""
     container = _LIST.match(type_name) or _DICT.match(type_name)
     if container is not None:
@@ -130,7 +129,7 @@ def _check_type(value: Any, type_name: str, path: Path, quantity: bool = False) 
             yield Finding(WRONG_TYPE, path, f"expected {expected}, found {describe(value)}")
 
 
-def _check_container(value: Any, match: re.Match[str], path: Path, quantity: bool) -> Iterator[Finding]:
+def _check_container(value: Any, match: re.Match[str], path: Parts, quantity: bool) -> Iterator[Finding]:
     item_type = match[1] or match[2]
     is_list = match.re is _LIST
     if is_list and not isinstance(value, list):

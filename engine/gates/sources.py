@@ -11,7 +11,7 @@ import yaml
 
 from ..errors import AppError, Fixer, Location, Problem
 from ..model import RenderOptions
-from .paths import Part, format_path
+from ..paths import Parts, bracket_text
 from .subjects import Subject
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -80,14 +80,14 @@ def _child(node: yaml.Node, key: str) -> yaml.Node | None:
     return None
 
 
-def _record_lines(node: yaml.Node, path: tuple[Part, ...], lines: dict[str, tuple[int, int]]) -> None:
+def _record_lines(node: yaml.Node, path: Parts, lines: dict[str, tuple[int, int]]) -> None:
     if path:
-        lines.setdefault(format_path(path), (node.start_mark.line + 1, node.start_mark.column + 1))
+        lines.setdefault(bracket_text(path), (node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             # A field is where its key is written: that is where an editor should jump.
             child = (*path, str(getattr(key, "value", "")))
-            lines.setdefault(format_path(child), (key.start_mark.line + 1, key.start_mark.column + 1))
+            lines.setdefault(bracket_text(child), (key.start_mark.line + 1, key.start_mark.column + 1))
             _record_lines(value, child, lines)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):

@@ -9,7 +9,7 @@ from typing import Any
 from .. import contract
 from ..errors import Fixer, Location, Problem
 from ..model import Application, RenderedObject
-from .paths import Path, format_path
+from ..paths import Parts, bracket_text
 
 # Objects of this component type are written by the app author, not made by a template.
 _APP_WRITTEN_COMPONENT = "k8s-objects"
@@ -26,7 +26,7 @@ class Subject:
     file: str = ""
     line: int | None = None
     fixer: Fixer = Fixer.DEFINITION
-    # Field path (as format_path writes it) -> (line, column) in `file`, for bodies read from YAML.
+    # Field path (as bracket_text writes it) -> (line, column) in `file`, for bodies read from YAML.
     lines: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
@@ -38,18 +38,18 @@ class Subject:
         namespace = meta.get("namespace")
         return f"{self.body.get('kind') or '<no kind>'} {f'{namespace}/' if namespace else ''}{name}"
 
-    def problem(self, code: str, path: Path, message: str) -> Problem:
+    def problem(self, code: str, path: Parts, message: str) -> Problem:
         """A problem at field `path` of this object."""
-        where = format_path(path)
+        where = bracket_text(path)
         text = f"{self.title}: {where}: {message}" if where else f"{self.title}: {message}"
         line, column = self._position(path)
         return Problem(code, text, self.fixer,
                        Location(self.app_path, self.definition, self.definition_kind, self.file, line, column))
 
-    def _position(self, path: Path) -> tuple[int | None, int | None]:
+    def _position(self, path: Parts) -> tuple[int | None, int | None]:
         """Where the field is written, or its closest parent that is (a missing field's parent)."""
         for end in range(len(path), 0, -1):
-            found = self.lines.get(format_path(path[:end]))
+            found = self.lines.get(bracket_text(path[:end]))
             if found is not None:
                 return found
         return self.line, None

@@ -15,18 +15,18 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-Segment = str | int
+from ..paths import Part, Path, bracket_text
 
 
 class FieldPathError(ValueError):
     """A field path that cannot be parsed or followed; the message names the path."""
 
 
-def parse_field_path(text: str) -> tuple[Segment, ...]:
+def parse_field_path(text: str) -> Path:
     """`a.b[0]["x.y"]` -> ("a", "b", 0, "x.y"); FieldPathError on bad syntax."""
     if not isinstance(text, str) or not text:
         raise FieldPathError(f"field path {text!r} is empty")
-    segments: list[Segment] = []
+    segments: list[Part] = []
     pos = 0
     while pos < len(text):
         if text[pos] == "[":
@@ -38,7 +38,7 @@ def parse_field_path(text: str) -> tuple[Segment, ...]:
                 pos += 1
             segment, pos = _key(text, pos)
         segments.append(segment)
-    return tuple(segments)
+    return Path(segments)
 
 
 def _key(text: str, pos: int) -> tuple[str, int]:
@@ -50,7 +50,7 @@ def _key(text: str, pos: int) -> tuple[str, int]:
     return text[pos:end], end
 
 
-def _bracket(text: str, pos: int) -> tuple[Segment, int]:
+def _bracket(text: str, pos: int) -> tuple[Part, int]:
     close = _closing(text, pos)
     inner = text[pos + 1:close]
     if not inner:
@@ -87,20 +87,12 @@ def _closing(text: str, pos: int) -> int:
     raise FieldPathError(f"field path {text!r}: '[' at column {pos + 1} is never closed")
 
 
-def format_field_path(segments: Sequence[Segment]) -> str:
-    """The canonical spelling of a parsed path (quoted keys only where needed)."""
-    parts: list[str] = []
-    for segment in segments:
-        if isinstance(segment, int):
-            parts.append(f"[{segment}]")
-        elif segment and not any(c in segment for c in ".[]\"'"):
-            parts.append(f".{segment}" if parts else segment)
-        else:
-            parts.append(f"[{json.dumps(segment)}]")
-    return "".join(parts)
+def bare_key(key: str) -> bool:
+    """Whether the legacy spelling writes `key` unquoted: no dots, brackets or quotes in it."""
+    return bool(key) and not any(c in key for c in ".[]\"'")
 
 
-def _container_for(segment: Segment) -> Any:
+def _container_for(segment: Part) -> Any:
     return [] if isinstance(segment, int) else {}
 
 
@@ -115,7 +107,7 @@ def set_field(body: dict[str, Any], path: str, value: Any) -> None:
     for depth, segment in enumerate(segments):
         last = depth == len(segments) - 1
         nxt = None if last else segments[depth + 1]
-        where = format_field_path(segments[:depth]) or "the object"
+        where = bracket_text(segments[:depth], bare_key) or "the object"
         new = copy.deepcopy(value) if last else _container_for(nxt if nxt is not None else "")
         if isinstance(segment, int):
             if not isinstance(node, list):

@@ -29,7 +29,6 @@ workload the same way (`kube_workload`); the engine applies its traits as usual.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -38,7 +37,7 @@ from ..definitions import DefinitionLoader
 from ..documents import APP_KIND, Document
 from ..errors import Problem, raise_problems
 from ..model import JSON, Application, RenderedObject, RenderOptions, RenderResult
-from ..output.labels import CLUSTER_SCOPED, inherited
+from ..output.labels import finish_object
 from .convert import convert as convert_v1alpha2
 from .kube import is_kube_definition, kube_stand_in, kube_workload
 from .load import KIND_APP_CONFIG, KIND_COMPONENT, LegacyApp, LegacyInstance, is_v1alpha2, load_legacy
@@ -55,17 +54,8 @@ def is_legacy(docs: Sequence[Document]) -> bool:
 
 
 def _finish(body: Mapping[str, JSON], oam_labels: Mapping[str, str], owner: Application) -> dict[str, Any]:
-    obj = copy.deepcopy(dict(body))
-    meta = obj["metadata"] = dict(obj.get("metadata") or {})
-    labels, annotations = inherited(owner)
-    meta["labels"] = {**labels, **(meta.get("labels") or {}), **oam_labels}
-    meta["annotations"] = {**annotations, **(meta.get("annotations") or {})}
-    if obj.get("kind") in CLUSTER_SCOPED:
-        meta.pop("namespace", None)
-    else:
-        meta["namespace"] = owner.namespace
-    head: dict[str, Any] = {k: obj[k] for k in ("apiVersion", "kind", "metadata") if k in obj}
-    return {**head, **{k: v for k, v in obj.items() if k not in head}}
+    # The legacy runtime put every namespaced object in the AppConfig's namespace.
+    return finish_object(body, owner.namespace, oam_labels, owner, replace_namespace=True)
 
 
 def _instance_objects(app: LegacyApp, instance: LegacyInstance,

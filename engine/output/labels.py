@@ -36,19 +36,32 @@ def inherited(app: Application) -> tuple[dict[str, str], dict[str, str]]:
     return labels, annotations
 
 
-def _finish(body: Any, oam_labels: dict[str, str], app: Application, namespace: str) -> dict[str, Any]:
-    obj = copy.deepcopy(body) if isinstance(body, dict) else {}
-    meta = obj.setdefault("metadata", {})
-    labels, annotations = inherited(app)
-    meta["labels"] = {**labels, **(meta.get("labels") or {}), **oam_labels}
-    meta["annotations"] = {**annotations, **(meta.get("annotations") or {})}
-    if obj.get("kind") not in CLUSTER_SCOPED and not meta.get("namespace"):
+def finish_object(body: Any, namespace: str, oam_labels: Mapping[str, str], app: Application | None = None, *,
+                  name: str = "", replace_namespace: bool = False) -> dict[str, Any]:
+    """A labelled, placed copy of `body`, its header keys first (apiVersion, kind, metadata, then
+    the rest, as `kubectl` and `vela dry-run` print them); `body` is not changed.
+
+    With `app`, the object also carries the app's inherited labels and annotations (components,
+    legacy objects); without, only `oam_labels`, set after the namespace (policy objects, as
+    KubeVela labels them). `name` is the name when the template gave none. The namespace is set
+    where the template left none (KubeVela), or on every object when `replace_namespace` (the
+    legacy runtime); cluster-scoped kinds never get one.
+    """
+    obj = copy.deepcopy(dict(body)) if isinstance(body, Mapping) else {}
+    meta = obj["metadata"] = dict(obj.get("metadata") or {})
+    if name:
+        meta.setdefault("name", name)
+    if app is not None:
+        labels, annotations = inherited(app)
+        meta["labels"] = {**labels, **(meta.get("labels") or {}), **oam_labels}
+        meta["annotations"] = {**annotations, **(meta.get("annotations") or {})}
+    if obj.get("kind") in CLUSTER_SCOPED:
+        if replace_namespace:
+            meta.pop("namespace", None)
+    elif replace_namespace or not meta.get("namespace"):
         meta["namespace"] = namespace
-    return _header_first(obj)
-
-
-def _header_first(obj: dict[str, Any]) -> dict[str, Any]:
-    """apiVersion, kind, metadata, then the rest, as `kubectl` and `vela dry-run` print them."""
+    if app is None:
+        meta["labels"] = {**(meta.get("labels") or {}), **oam_labels}
     head: dict[str, Any] = {k: obj[k] for k in ("apiVersion", "kind", "metadata") if k in obj}
     return {**head, **{k: v for k, v in obj.items() if k not in head}}
 
@@ -69,12 +82,12 @@ def component_objects(app: Application, run: ComponentRun, namespace: str,
                   contract.LABEL_RESOURCE_TYPE: contract.RESOURCE_TYPE_WORKLOAD}
         workload = copy.deepcopy(run.workload)
         workload.setdefault("metadata", {}).setdefault("name", comp.name)
-        body = _finish(workload, labels, app, namespace)
+        body = finish_object(workload, namespace, labels, app)
         objects.append(RenderedObject(body, comp.name, None, None, environment))
     for extra in run.extras:
         labels = {**common, contract.LABEL_TRAIT_TYPE: extra.trait or contract.AUXILIARY_WORKLOAD,
                   contract.LABEL_TRAIT_RESOURCE: extra.name,
                   contract.LABEL_RESOURCE_TYPE: contract.RESOURCE_TYPE_TRAIT}
-        body = _finish(extra.body, labels, app, namespace)
+        body = finish_object(extra.body, namespace, labels, app)
         objects.append(RenderedObject(body, comp.name, extra.trait, extra.name, environment))
     return objects

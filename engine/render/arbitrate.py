@@ -9,7 +9,6 @@ of a render round, and only rounds with conflicts pay for it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from ..cue.program import Instance, chunked, compose, describe
 from ..cue.runner import Cue, CueFailed
 from ..cue.syntax import CueSyntaxError, parse_concrete
 from ..model import JSON
+from ..paths import Parts, cue_selector
 
 _VERDICTS = "oam_verdict"
 _VALUES = "oam_arb"
@@ -28,12 +28,8 @@ class Check:
     """Would `value` unify with the output of `instance` at `location`?"""
 
     instance: Instance
-    location: tuple[str | int, ...]
+    location: Parts
     value: JSON
-
-
-def _selector(location: Sequence[str | int]) -> str:
-    return "".join(f"[{json.dumps(part)}]" for part in location)
 
 
 def arbitrate(cue: Cue, checks: Sequence[Check]) -> list[bool]:
@@ -65,7 +61,7 @@ def _decide(cue: Cue, checks: Sequence[Check]) -> list[bool]:
     lines = [f"{_VALUES}: _", f"{_VERDICTS}: {{"]
     values = {}
     for n, check in enumerate(checks):
-        target = f"oam_i{index[id(check.instance)]}.{contract.OUTPUT}{_selector(check.location)}"
+        target = f"oam_i{index[id(check.instance)]}.{contract.OUTPUT}{cue_selector(check.location)}"
         lines.append(f"\tc{n}: *{{ok: true, v: {target} & {_VALUES}.c{n}}} | {{ok: false}}")
         values[f"c{n}"] = check.value
     lines.append("}")

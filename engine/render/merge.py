@@ -13,6 +13,8 @@ import jsonpatch
 import jsonpointer
 
 from .. import contract
+from ..paths import Parts as PatchPath
+from ..paths import app_text
 
 __all__ = [
     "PATTERN_INDEX",
@@ -24,8 +26,6 @@ __all__ = [
     "json_patch",
     "merge_patch",
 ]
-
-PatchPath = tuple[str | int, ...]
 
 # In `markers` and `patterns`, this index stands for a list pattern's element template (`...T`)
 # in place of a patch element's index, so markers inside a pattern can be addressed.
@@ -42,7 +42,7 @@ class Conflict:
     path: str  # in the merged value, e.g. spec.template.spec.containers[0].image
     base: Any
     patch: Any
-    location: tuple[str | int, ...] = field(default=(), compare=False)  # the path as keys and indices
+    location: PatchPath = field(default=(), compare=False)  # the path as keys and indices
 
 
 @dataclass(frozen=True)
@@ -65,14 +65,6 @@ class MergeError(ValueError):
 def _same_scalar(base: Any, patch: Any) -> bool:
     # Python has True == 1 == 1.0; CUE keeps bool, int and float apart (1 & 1.0 conflicts).
     return type(base) is type(patch) and base == patch
-
-
-def format_path(location: Sequence[str | int]) -> str:
-    """("spec", "containers", 0, "image") -> spec.containers[0].image."""
-    text = ""
-    for part in location:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
 
 
 def _lookup(element: Any, dotted: str) -> tuple[bool, Any]:
@@ -107,7 +99,7 @@ def _same_data(left: Any, right: Any) -> bool:
     return _same_scalar(left, right)
 
 
-_Where = tuple[str | int, ...]
+_Where = PatchPath  # the display path: list indices as they are, where `at` may hold PATTERN_INDEX
 
 
 @dataclass
@@ -132,7 +124,7 @@ class _Merger:
         if isinstance(base, dict) and isinstance(patch, dict):
             return self.merge_dict(base, patch, at, where, key)
         if not _same_scalar(base, patch):
-            self.conflicts.append(Conflict(format_path(where), copy.deepcopy(base), copy.deepcopy(patch),
+            self.conflicts.append(Conflict(app_text(where), copy.deepcopy(base), copy.deepcopy(patch),
                                            where))
         return copy.deepcopy(base)
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import contract
-from ..definitions import DefinitionLoader, closest_names, strip_version
+from ..definitions import DefinitionLoader, strip_version
 from ..errors import Problem, app_problem
 from ..model import JSON, Component, Policy, Trait
+from ..suggest import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,7 @@ class _Override:
     def known(self, kind: str, type_name: str, path: str) -> bool:
         if self.loader.get(kind, strip_version(type_name)) is not None:
             return True
-        near = closest_names(type_name, self.loader.names(kind))
-        hint = f"; did you mean {', '.join(near)}?" if near else ""
+        hint = did_you_mean(type_name, self.loader.names(kind))
         self.problem("unknown-type", f"unknown {kind} type {type_name!r}{hint}", path)
         return False
 
@@ -96,8 +96,7 @@ class _Override:
                     if not type_name or strip_version(c.type) == strip_version(type_name)]
         found = [i for i, c in enumerate(components) if matches(str(name), c.name)]
         if not found:
-            near = closest_names(str(name), [c.name for c in components])
-            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            hint = did_you_mean(str(name), [c.name for c in components])
             names = ", ".join(c.name for c in components) or "none"
             self.problem("unknown-component", f"no component matches {name!r} (components: {names}){hint}",
                          f"{path}.name")

@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import contract
-from ..cue.program import Evaluated, PatchPath
+from ..cue.program import Evaluated
 from ..cue.syntax import CueSyntaxError, field_markers, top_level_patch_strategy
 from ..errors import Problem, app_problem
+from ..paths import Parts as PatchPath
 from .merge import Conflict, MergeError, json_merge_patch, json_patch, merge_patch
 from .state import ComponentRun, Extra, errs_problems
 
@@ -126,7 +127,7 @@ def _patch_outputs(run: ComponentRun, index: int, result: Evaluated) -> list[Pro
     return problems
 
 
-def set_at(value: Any, location: tuple[str | int, ...], leaf: Any) -> None:
+def set_at(value: Any, location: PatchPath, leaf: Any) -> None:
     """Put `leaf` at `location` inside `value` (which has every step but the last)."""
     for step in location[:-1]:
         value = value[step]

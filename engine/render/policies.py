@@ -10,10 +10,11 @@ from typing import Any
 from .. import contract
 from ..cue.program import Evaluated, Instance
 from ..cue.runner import Cue
-from ..definitions import DefinitionLoader, closest_names, strip_version
+from ..definitions import DefinitionLoader, strip_version
 from ..errors import Problem, app_problem
 from ..model import JSON, Application, Definition, Environment, Policy, RenderedObject, RenderOptions
-from ..output.labels import CLUSTER_SCOPED
+from ..output.labels import finish_object
+from ..suggest import did_you_mean
 from .evaluate import base_context, evaluate_groups
 from .state import errs_problems
 
@@ -47,8 +48,7 @@ def _definition(app: Application, policy: Policy, loader: DefinitionLoader,
         return None
     definition = loader.get(contract.KIND_POLICY, strip_version(policy.type))
     if definition is None:
-        near = closest_names(policy.type, loader.names(contract.KIND_POLICY))
-        hint = f"; did you mean {', '.join(near)}?" if near else ""
+        hint = did_you_mean(policy.type, loader.names(contract.KIND_POLICY))
         problems.append(app_problem("unknown-type", f"unknown policy type {policy.type!r}{hint}",
                                     policy.path, file=app.source, line=app.lines.get(f"{policy.path}.type")))
         return None
@@ -76,15 +76,9 @@ def policy_instances(app: Application, objects: Sequence[RenderedObject], loader
 def _finish(body: Any, policy: Policy, app: Application, namespace: str) -> dict[str, JSON]:
     """Named after the policy and in the environment's namespace unless the template says otherwise;
     labelled like KubeVela labels policy objects (app, policy as component, revision)."""
-    obj = copy.deepcopy(body) if isinstance(body, dict) else {}
-    meta = obj.setdefault("metadata", {})
-    meta.setdefault("name", policy.name)
-    if obj.get("kind") not in CLUSTER_SCOPED and not meta.get("namespace"):
-        meta["namespace"] = namespace
-    meta["labels"] = {**(meta.get("labels") or {}), contract.LABEL_APP_NAME: app.name,
-                      contract.LABEL_COMPONENT: policy.name, contract.LABEL_APP_REVISION: ""}
-    head = {k: obj[k] for k in ("apiVersion", "kind", "metadata") if k in obj}
-    return {**head, **{k: v for k, v in obj.items() if k not in head}}
+    labels = {contract.LABEL_APP_NAME: app.name, contract.LABEL_COMPONENT: policy.name,
+              contract.LABEL_APP_REVISION: ""}
+    return finish_object(body, namespace, labels, name=policy.name)
 
 
 def policy_objects(env: Environment, app: Application, policy: Policy, definition: Definition,

@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from .. import contract
-from ..definitions import DefinitionLoader, closest_names, strip_version
+from ..definitions import DefinitionLoader, strip_version
 from ..errors import Problem, app_problem
 from ..legacy.kube import is_kube_definition, kube_stand_in
 from ..model import JSON, Application, Component, Definition, Trait, resource_type
+from ..suggest import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -23,8 +24,7 @@ class ResolvedComponent:
 
 def _unknown(kind: str, type_name: str, path: str, loader: DefinitionLoader, app: Application) -> Problem:
     known = loader.names(kind)
-    near = closest_names(type_name, known)
-    hint = f"; did you mean {', '.join(near)}?" if near else ""
+    hint = did_you_mean(type_name, known)
     broken = [str(p) for p in loader.broken()]
     also = f"; unreadable definition files: {'; '.join(broken)}" if broken else ""
     return app_problem("unknown-type", f"unknown {kind} type {type_name!r} (looked in"

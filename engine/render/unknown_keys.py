@@ -8,9 +8,9 @@ from typing import Any
 
 import jsonschema
 
-from ..definitions import closest_names
-from ..schema.build import HIDDEN
 from ..schema.dialect import Schema
+from ..schema.structs import HIDDEN
+from ..suggest import did_you_mean
 
 CODE = "unknown-property"
 # A recursive `#Def` could walk an equally deep value for ever: past this depth nothing is said.
@@ -87,8 +87,7 @@ def _unknown_here(facets: Sequence[Schema], value: Mapping[str, Any],
         name = str(key)
         if name in known or name in hidden or any(_matches(p, name) for p in patterns):
             continue
-        near = closest_names(name, known)
-        hint = f"; did you mean {', '.join(near)}?" if near else ""
+        hint = did_you_mean(name, known)
         yield [*path, key], f"unknown property{hint}"
 
 

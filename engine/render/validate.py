@@ -16,6 +16,7 @@ from ..cue.runner import Cue
 from ..definitions import DefinitionLoader, strip_version
 from ..errors import Problem, app_problem
 from ..model import JSON, Application, Definition, Policy
+from ..paths import app_text
 from ..schema.dialect import DRAFT_2020_12, Schema
 from ..schema.export import canonical_schemas, finish
 from ..schema.store import StoredSchemas, digest
@@ -96,7 +97,7 @@ def _unknown_keys(app: Application, resolved: Sequence[ResolvedComponent],
     for definition, properties, base in owners:
         schema = schemas.get((definition.kind, definition.name, digest(definition)))
         for path, message in unknown_keys(schema, dict(properties)) if schema else ():
-            where = path_text(base, path)
+            where = app_text(path, base)
             problems.append(app_problem(UNKNOWN, message, where, definition=definition.name,
                                         definition_kind=definition.kind, file=app.source,
                                         line=_line(app, _as_recorded(base, path, properties))))
@@ -146,9 +147,9 @@ def check(app: Application, definition: Definition, schemas: Mapping[tuple[str, 
         # A missing required parameter is named as such, whoever finds it (this or cue).
         code = "missing-parameter" if error.validator == "required" else CODE
         for path, message in describe(error, schema):
-            problem = app_problem(code, message, path_text(base, path), definition=definition.name,
+            problem = app_problem(code, message, app_text(path, base), definition=definition.name,
                                   definition_kind=definition.kind, file=app.source,
-                                  line=_line(app, path_text(base, path)))
+                                  line=_line(app, app_text(path, base)))
             declared = declaration(definition, path)
             problems.append(replace(problem, related=(declared,)) if declared else problem)
     return problems
@@ -167,11 +168,6 @@ def declaration(definition: Definition, path: Sequence[Any]) -> str:
     if found is None:
         return ""
     return f"{definition.source}:{definition.position(definition.template.count(chr(10), 0, found.start()) + 1)}"
-
-
-def path_text(base: str, path: Iterable[Any]) -> str:
-    """`components[web].properties` + ("http", "/api") -> `components[web].properties.http./api`."""
-    return base + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
 
 
 def _line(app: Application, path: str) -> int | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.cue.runner import Diagnostic, Position, parse_errors, split_path
+from engine.cue.runner import Diagnostic, Position, parse_errors
+from engine.paths import parse_cue_path as split_path
 
 STDERR = """oam_i0.parameter.image: conflicting values 5 and string (mismatched types int and string):
     ./oam_data.json:1:32

@@ -18,9 +18,9 @@ import pytest
 from engine import contract
 from engine.cli.main import run
 from engine.cue.runner import Cue
-from engine.definitions import _ATTRIBUTE_KEYS, BUNDLED_DIR, parse_cue_definition, parse_yaml_definitions
+from engine.definitions import BUNDLED_DIR, parse_cue_definition, parse_yaml_definitions
 from engine.deftools import KINDS, convert_files, render_files, skeleton, vet_files
-from engine.deftools.checks import ATTRIBUTE_TYPES
+from engine.deftools.checks import _IS, WORKLOAD_DEFINITION_EXTRA
 from engine.deftools.convert import apply_diff, cue_data, cue_label, form_from_cue, format_cue, render_yaml
 from engine.deftools.lint import marker_notes, usage_notes
 from tests.support import TESTS
@@ -123,8 +123,9 @@ def test_convert_to_a_folder_writes_one_file_per_definition(tmp_path: Path) -> N
 # --- unit tables -----------------------------------------------------------------------------
 
 
-def test_attribute_types_cover_what_the_parser_accepts() -> None:
-    assert {kind: set(types) for kind, types in ATTRIBUTE_TYPES.items()} == _ATTRIBUTE_KEYS
+def test_every_attribute_shape_has_a_check() -> None:
+    shapes = {shape for types in contract.ATTRIBUTES.values() for shape in types.values()}
+    assert shapes | set(WORKLOAD_DEFINITION_EXTRA.values()) <= set(_IS)
 
 
 @pytest.mark.parametrize(("value", "expected"), [

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from engine.gates import load_crds, validate_paths, validate_subjects
-from engine.gates.paths import format_path
 from engine.gates.subjects import Subject
+from engine.paths import bracket_text as format_path
 
 CRD = """\
 apiVersion: apiextensions.k8s.io/v1

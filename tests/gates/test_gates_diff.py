@@ -11,8 +11,9 @@ import yaml
 
 from engine import RenderOptions, render
 from engine.gates import diff, diff_paths
-from engine.gates.paths import drop, parse_path
+from engine.gates.paths import drop
 from engine.output.emit import write_output_dir
+from engine.paths import parse_brackets as parse_path
 
 ROOT = Path(__file__).parent.parent
 GOLDEN_DIFF = ROOT / "golden-diff"

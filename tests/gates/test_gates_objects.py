@@ -85,7 +85,7 @@ def test_broken_object_shows_its_problem(case: tuple[dict[str, Any], str, str, s
     body, code, path, message = case
     findings, note = check_body(body)
     assert note is None
-    from engine.gates.paths import format_path
+    from engine.paths import bracket_text as format_path
 
     assert [(f.code, format_path(f.path), f.message) for f in findings] == [(code, path, message)]
 

@@ -20,10 +20,11 @@ from engine.cli.common import Parser
 from engine.cli.legacy import register
 from engine.definitions import parse_yaml_definitions
 from engine.documents import Document, parse_documents, read_documents
-from engine.legacy.fieldpath import FieldPathError, format_field_path, parse_field_path, set_field
+from engine.legacy.fieldpath import FieldPathError, bare_key, parse_field_path, set_field
 from engine.legacy.pipeline import convert_v1alpha2, is_kube_definition, is_legacy, kube_workload, render_legacy
 from engine.model import Definition
 from engine.output.emit import dump_yaml
+from engine.paths import bracket_text
 from tests.render.test_golden import _problem
 from tests.support import TESTS
 
@@ -48,7 +49,7 @@ PARSED = [
 @pytest.mark.parametrize(("text", "segments"), PARSED, ids=[p[0] for p in PARSED])
 def test_parse_field_path(text: str, segments: tuple[Any, ...]) -> None:
     assert parse_field_path(text) == segments
-    assert parse_field_path(format_field_path(segments)) == segments
+    assert parse_field_path(bracket_text(segments, bare_key)) == segments
 
 
 BAD_PATHS = ["", "a..b", ".a", "a.", "a[", "a[]", "a[-1]", 'a["x]', "a]b", "a[0]b"]
@@ -102,12 +103,12 @@ BODIES = st.recursive(st.none() | st.integers() | st.text(max_size=3),
 
 @given(SEGMENTS)
 def test_format_then_parse_round_trips(segments: list[Any]) -> None:
-    assert parse_field_path(format_field_path(segments)) == tuple(segments)
+    assert parse_field_path(bracket_text(segments, bare_key)) == tuple(segments)
 
 
 @given(st.dictionaries(st.text(max_size=3), BODIES, max_size=3), SEGMENTS)
 def test_set_field_sets_the_value_or_names_the_path(body: dict[str, Any], segments: list[Any]) -> None:
-    path = format_field_path(segments)
+    path = bracket_text(segments, bare_key)
     try:
         set_field(body, path, "V")
     except FieldPathError as exc:

@@ -6,6 +6,7 @@ import base64
 import re
 from typing import Any, Literal
 
+from ...paths import Parts as PatchPath
 from .lexer import Comment, CueSyntaxError, Pos
 from .literals import number_value, string_value
 from .parser import parse_file
@@ -27,7 +28,6 @@ from .tree import (
 
 __all__ = ["BytesMode", "MarkerMap", "PatchPath", "literal_value", "parse_concrete"]
 
-PatchPath = tuple[str | int, ...]
 MarkerMap = dict[PatchPath, dict[str, str]]
 BytesMode = Literal["base64", "text"]
 _MARKER_KEY = re.compile(r"[A-Za-z_][\w.-]*")

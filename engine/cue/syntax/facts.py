@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from ...paths import Parts as _Path
 from .lexer import Comment, CueSyntaxError
 from .literals import string_value
 from .parser import parse_file
@@ -57,7 +58,6 @@ __all__ = [
 
 MARKER = re.compile(r"//\s*\+([A-Za-z_][\w.\-]*)(?:=(.*))?$")
 _CONTEXT_OUTPUTS = frozenset({"output", "outputs"})
-_Path = tuple[str | int, ...]
 
 
 @dataclass
@@ -258,7 +258,7 @@ def _walk_decls(decls: tuple[Node, ...], path: _Path, found: list[_Path]) -> Non
             _walk_expr(decl.expr, path, found)
 
 
-def pattern_list_paths(template: str, field: str = "patch") -> list[tuple[str | int, ...]]:
+def pattern_list_paths(template: str, field: str = "patch") -> list[_Path]:
     """Paths, relative to the top-level `field`, of list literals ending in a pattern `...T`.
 
     Found through label chains, nested structs, `if`/`for` bodies and list element indexes;

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from .facts import field_label
 from .lexer import CueSyntaxError, Lexer, Token
-from .parser import Parser, parse_preamble
+from .parser import Parser
+from .preamble import parse_preamble, read_preamble
 
 __all__ = ["DefinitionSource", "split_definition_file", "split_imports"]
 
@@ -74,7 +75,7 @@ def split_definition_file(text: str) -> DefinitionSource:
     """
     lexer = Lexer(text)
     parser = Parser(lexer.scan(), text)
-    head = parser.preamble(text)
+    head = read_preamble(parser, text)
     found: dict[str, _TopField] = {}
     while True:
         parser.skip_commas()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TypeVar
 
+from .cursor import TokenCursor, starts_comprehension
 from .lexer import CueSyntaxError, Lexer, Token
+from .preamble import read_preamble
 from .tree import (
     Attribute,
     Bad,
@@ -24,7 +26,6 @@ from .tree import (
     ForClause,
     Ident,
     IfClause,
-    ImportSpec,
     IndexExpr,
     Interpolation,
     Label,
@@ -36,7 +37,7 @@ from .tree import (
     UnaryExpr,
 )
 
-__all__ = ["parse_expr", "parse_file", "parse_preamble"]
+__all__ = ["Parser", "parse_expr", "parse_file"]
 
 _BINARY: tuple[frozenset[str], ...] = tuple(frozenset(ops) for ops in (
     ("|",), ("&",), ("||",), ("&&",), ("==", "!=", "<", "<=", ">", ">=", "=~", "!~"), ("+", "-"), ("*", "/"),
@@ -47,100 +48,8 @@ _CLAUSES = ("for", "if", "let")
 _Item = TypeVar("_Item")
 
 
-def _starts_comprehension(tok: Token, nxt: Token) -> bool:
-    """`for x`, `if cond`; a lone `if` or `for` is a plain reference, as cue parses it."""
-    if tok.kind != "ident" or tok.text not in ("if", "for"):
-        return False
-    if tok.text == "for" or nxt.kind != "punct":
-        return nxt.kind == "ident" or (tok.text == "if" and nxt.kind in ("number", "string"))
-    return nxt.text in ("(", "[", "{", "!", "-", "+")
-
-
-class Parser:
+class Parser(TokenCursor):
     """One pass over one token list (a text, or one interpolation inside a string)."""
-
-    def __init__(self, tokens: Sequence[Token], text: str, tolerant: bool = False) -> None:
-        self.toks = tokens
-        self.text = text
-        self.tolerant = tolerant
-        self.i = 0
-        self.match: dict[int, int] = {}
-        stack: list[int] = []
-        for index, tok in enumerate(tokens):
-            if tok.kind == "punct" and tok.text in "([{":
-                stack.append(index)
-            elif tok.kind == "punct" and tok.text in ")]}" and stack:
-                self.match[stack.pop()] = index
-
-    # --- tokens
-
-    def peek(self, ahead: int = 0) -> Token:
-        return self.toks[min(self.i + ahead, len(self.toks) - 1)]
-
-    def take(self) -> Token:
-        tok = self.peek()
-        self.i = min(self.i + 1, len(self.toks) - 1)
-        return tok
-
-    def error(self, message: str, tok: Token, recoverable: bool = True) -> CueSyntaxError:
-        return CueSyntaxError(message, tok.pos.line, tok.pos.col, recoverable=recoverable)
-
-    def unexpected(self, tok: Token) -> CueSyntaxError:
-        return self.error(f"unexpected {repr(tok.text) if tok.text else 'end of text'}", tok)
-
-    def expect(self, text: str) -> Token:
-        tok = self.peek()
-        if not tok.is_punct(text):
-            shown = repr(tok.text) if tok.text else ("a new line" if tok.kind == "comma" else "the end")
-            raise self.error(f"expected '{text}', found {shown}", tok)
-        return self.take()
-
-    def skip_commas(self) -> None:
-        while self.peek().kind == "comma":
-            self.take()
-
-    # --- file
-
-    def preamble(self, file_text: str) -> File:
-        """Consume a leading `package` clause and import declarations."""
-        package, imports, span, end = "", list[ImportSpec](), None, None
-        while True:
-            self.skip_commas()
-            tok, nxt = self.peek(), self.peek(1)
-            if tok.kind != "ident" or self.field_start(self.i) or tok.text not in ("package", "import"):
-                break
-            if tok.text == "package":
-                if nxt.kind != "ident":
-                    break
-                package = nxt.text
-                self.i += 2
-            else:
-                self.take()
-                imports += self._imports(nxt)
-                span = (span[0] if span else tok.pos.offset, self.toks[self.i - 1].end)
-            end = self.toks[self.i - 1].end
-        return File(self.peek().pos, (), (), file_text, package, tuple(imports), span, end)
-
-    def _imports(self, nxt: Token) -> list[ImportSpec]:
-        if not nxt.is_punct("("):
-            return [self._import_spec(nxt)]
-        self.take()
-        specs: list[ImportSpec] = []
-        while True:
-            self.skip_commas()
-            if self.peek().is_punct(")"):
-                self.take()
-                return specs
-            specs.append(self._import_spec(self.peek()))
-
-    def _import_spec(self, first: Token) -> ImportSpec:
-        name = ""
-        if first.kind == "ident" and self.peek(1).kind == "string":
-            name = self.take().text
-        path = self.take()
-        if path.kind != "string" or path.parts:
-            raise self.error("malformed import declaration", first)
-        return ImportSpec(first.pos, name, path.text.strip('"'))
 
     def decls(self, closer: str | None) -> tuple[Decl, ...]:
         found: list[Decl] = []
@@ -184,7 +93,7 @@ class Parser:
             return Attribute(tok.pos, tok.text)
         if self.field_start(self.i):
             return self.field()
-        if _starts_comprehension(tok, nxt):
+        if starts_comprehension(tok, nxt):
             return self.comprehension()
         if tok.text == "let" and tok.kind == "ident" and nxt.kind == "ident" and self.peek(2).is_punct("="):
             return self.let_clause()
@@ -193,24 +102,6 @@ class Parser:
         return Embedding(tok.pos, self.expr(), tok.comments)
 
     # --- fields
-
-    def field_start(self, j: int) -> bool:
-        """Whether a field (`X=label?: ...`) starts at token j."""
-        tok = self.toks[j]
-        if tok.kind == "ident" and self.toks[min(j + 1, len(self.toks) - 1)].is_punct("="):
-            j += 2  # alias
-            if j >= len(self.toks):
-                return False
-            tok = self.toks[j]
-        if tok.kind in ("ident", "string"):
-            after = j + 1
-        elif tok.kind == "punct" and tok.text in ("(", "[") and j in self.match:
-            after = self.match[j] + 1
-        else:
-            return False
-        if after < len(self.toks) and self.toks[after].kind == "punct" and self.toks[after].text in ("?", "!"):
-            after += 1
-        return after < len(self.toks) and self.toks[after].is_punct(":")
 
     def field(self) -> Field:
         first = self.peek()
@@ -377,11 +268,6 @@ class Parser:
             else:
                 return expr
 
-    def expect_comma(self) -> None:
-        if self.peek().kind != "comma":
-            raise self.error("expected ',' or a new line", self.peek())
-        self.skip_commas()
-
     def struct(self) -> StructLit:
         tok = self.expect("{")
         decls = self.decls("}")
@@ -404,7 +290,7 @@ class Parser:
     def element(self) -> Expr | Ellipsis | Comprehension:
         if self.peek().is_punct("..."):
             return self.ellipsis()
-        if _starts_comprehension(self.peek(), self.peek(1)):
+        if starts_comprehension(self.peek(), self.peek(1)):
             return self.comprehension()
         return self.expr()
 
@@ -415,17 +301,6 @@ def _parser(text: str, tolerant: bool = False) -> tuple[Parser, list[Token], Lex
     return Parser(tokens, text, tolerant), tokens, lexer
 
 
-def parse_preamble(text: str) -> File:
-    """Scan the whole text and read only its package clause and imports (decls stay empty).
-
-    Raises CueSyntaxError for text that does not scan or a malformed import.
-    """
-    parser, _, lexer = _parser(text)
-    head = parser.preamble(text)
-    return File(head.pos, (), tuple(lexer.comments), text, head.package, head.imports, head.imports_span,
-                head.preamble_end)
-
-
 def parse_file(text: str, *, tolerant: bool = False) -> File:
     """The syntax tree of a whole CUE text; raises CueSyntaxError where it is not CUE.
 
@@ -434,7 +309,7 @@ def parse_file(text: str, *, tolerant: bool = False) -> File:
     still raise.
     """
     parser, tokens, lexer = _parser(text, tolerant)
-    head = parser.preamble(text)
+    head = read_preamble(parser, text)
     decls = parser.decls(None)
     return File(tokens[0].pos, decls, tuple(lexer.comments), text, head.package, head.imports,
                 head.imports_span, head.preamble_end)
