@@ -11,6 +11,7 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 ALL = frozenset({"*"})
+_CACHE_HOME = tempfile.mkdtemp(prefix="oam-render-test-cache-")
 # Tests that run the cue CLI, by module and test name (without `test_`). When cue is not on
 # PATH only these are skipped, so the pure-Python tests still run (CI requires cue: all run).
 # A new test that needs cue: add it here, or mark it `@pytest.mark.needs_cue`.
@@ -131,7 +132,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "needs_cue: the test runs the cue CLI (skipped when it is missing)")
     # The CLI caches under the user's cache folder by default: keep the tests' out of $HOME.
-    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="oam-render-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = _CACHE_HOME
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_CACHE_HOME, ignore_errors=True)
 
 
 def needs_cue(item: pytest.Item) -> bool:
