@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 
 class Fixer(Enum):
@@ -58,6 +59,26 @@ class Problem:
 
     def sort_key(self) -> tuple[str, str, str]:
         return (self.location.app_path, self.location.file_position(), self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The problem as JSON data: code, message, fixer, the location's fields flat, related."""
+        where = self.location
+        return {"code": self.code, "message": self.message, "fixer": self.fixer.value,
+                "app_path": where.app_path, "definition": where.definition,
+                "definition_kind": where.definition_kind, "file": where.file, "line": where.line,
+                "column": where.column, "related": list(self.related)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Problem:
+        """The problem `to_dict` wrote; missing location fields are empty.
+
+        Raises ValueError for an unknown fixer, KeyError without code, message or fixer.
+        """
+        where = Location(str(data.get("app_path") or ""), str(data.get("definition") or ""),
+                         str(data.get("definition_kind") or ""), str(data.get("file") or ""),
+                         data.get("line"), data.get("column"))
+        return cls(str(data["code"]), str(data["message"]), Fixer(data["fixer"]), where,
+                   tuple(str(r) for r in data.get("related") or ()))
 
 
 class PositionedError(ValueError):

@@ -47,6 +47,17 @@ def cluster_version(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(f"expected MAJOR.MINOR such as 1.29, got {text!r}") from None
 
 
+def seconds(text: str) -> float:
+    """A positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
 def add_definition_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-d", "--definitions", action="append", default=[], metavar="DIR_OR_FILE",
                         help="definition files or folders, searched before the bundled ones")
@@ -82,3 +93,32 @@ def read_sources(files: Sequence[str], stdin: IO[str]) -> list[str | Path]:
 def relative(text: str) -> str:
     """Paths under the working directory, spelt relative to it (stable, shorter messages)."""
     return text.replace(os.getcwd().rstrip("/") + "/", "")
+
+
+# engine.gates.ERROR_FORMATS (a test holds them equal): importing the gates here would load
+# deepdiff and jsonschema on every start of the command, for nothing when there are no problems.
+ERROR_FORMATS = ("text", "json", "github", "sarif")
+
+
+def add_error_format(parser: argparse.ArgumentParser) -> None:
+    """--error-format and --error-output, for every command that reports problems."""
+    group = parser.add_argument_group("problem reports")
+    group.add_argument("--error-format", choices=ERROR_FORMATS, default="text",
+                       help="how problems are written: text (stderr, for people), json (a list), github"
+                            " (workflow commands GitHub Actions shows inline) or sarif (SARIF 2.1.0);"
+                            " all but text go to stdout")
+    group.add_argument("--error-output", type=Path, metavar="FILE",
+                       help="write the problem report to FILE instead, even when there is none"
+                            " (for a CI step that uploads it, such as SARIF)")
+
+
+def leaf_parsers(parser: argparse.ArgumentParser, prefix: str = "") -> dict[str, argparse.ArgumentParser]:
+    """Every command that runs something, by its full name (`render`, `def vet`)."""
+    found: dict[str, argparse.ArgumentParser] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found.update(leaf_parsers(sub, f"{prefix}{name} "))
+    if not found and prefix:
+        found[prefix.strip()] = parser
+    return found

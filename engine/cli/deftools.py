@@ -8,11 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from ..codes import CUE, VET_ERROR, VET_WARNING
 from ..cue.runner import Cue, CueFailed
 from ..definitions import BrokenDefinition
 from ..deftools import KINDS, convert_files, render_files, skeleton, vet_files
-from ..errors import Fixer
+from ..deftools.vet import Finding
+from ..errors import Fixer, Location, Problem
 from ..output.files import OutputFile, file_part, write_files
+from .report import report
 
 if TYPE_CHECKING:
     from .common import Parser
@@ -31,18 +34,38 @@ def _guarded(handler: _Handler) -> Callable[[argparse.Namespace, IO[str], IO[str
     def run(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
         try:
             return handler(args, stdout, stderr)
-        except BrokenDefinition as exc:
-            where = exc.problem.location
-            position = f"{where.file}:{where.line or 1}: " if where.file else ""
-            stderr.write(f"{position}error: {exc.problem.message}\n")
-        except CueFailed as exc:
-            for diag in exc.diagnostics or ():
-                stderr.write(f"error: cue: {diag.message}\n")
-            if not exc.diagnostics:
-                stderr.write(f"error: cue: {exc.stderr.strip()}\n")
+        except (BrokenDefinition, CueFailed) as exc:
+            if _plain(args):
+                _write_failure(exc, stderr)
+            else:
+                report(_failure_problems(exc), args, stdout, stderr)
         return EXIT_ERRORS
 
     return run
+
+
+def _plain(args: argparse.Namespace) -> bool:
+    """Problems as this command group always wrote them (no other --error-format asked for)."""
+    return getattr(args, "error_format", "text") == "text" and getattr(args, "error_output", None) is None
+
+
+def _failure_problems(exc: BrokenDefinition | CueFailed) -> list[Problem]:
+    if isinstance(exc, BrokenDefinition):
+        return [exc.problem]
+    messages = [d.message for d in exc.diagnostics or ()] or [exc.stderr.strip()]
+    return [Problem(CUE, f"cue: {message}", Fixer.DEFINITION) for message in messages]
+
+
+def _write_failure(exc: BrokenDefinition | CueFailed, stderr: IO[str]) -> None:
+    if isinstance(exc, BrokenDefinition):
+        where = exc.problem.location
+        position = f"{where.file}:{where.line or 1}: " if where.file else ""
+        stderr.write(f"{position}error: {exc.problem.message}\n")
+        return
+    for diag in exc.diagnostics or ():
+        stderr.write(f"error: cue: {diag.message}\n")
+    if not exc.diagnostics:
+        stderr.write(f"error: cue: {exc.stderr.strip()}\n")
 
 
 def _write(text: str, output: Path | None, stdout: IO[str], stderr: IO[str]) -> None:
@@ -55,13 +78,21 @@ def _write(text: str, output: Path | None, stdout: IO[str], stderr: IO[str]) -> 
 
 def _vet(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     findings = vet_files(args.files, _cue())
-    for finding in findings:
-        stdout.write(f"{finding}\n")
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
+    if not _plain(args):
+        report([_as_problem(f) for f in findings if f.severity == "error"], args, stdout, stderr,
+               warnings=[_as_problem(f) for f in findings if f.severity != "error"], always=True)
+    else:
+        stdout.write("".join(f"{finding}\n" for finding in findings))
     if findings:
         stderr.write(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}\n")
     return EXIT_ERRORS if errors or (args.strict and warnings) else EXIT_OK
+
+
+def _as_problem(finding: Finding) -> Problem:
+    code = VET_ERROR if finding.severity == "error" else VET_WARNING
+    return Problem(code, finding.message, Fixer.DEFINITION, Location(file=finding.file, line=finding.line))
 
 
 def _render(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
@@ -111,8 +142,8 @@ def register(sub: argparse._SubParsersAction[Parser]) -> None:
                          help="write here instead of stdout; a folder gets one NAME.cue per definition")
     convert.set_defaults(handler=_guarded(_convert))
     init = commands.add_parser("init", help="write a documented skeleton definition")
-    init.add_argument("name", metavar="NAME")
-    init.add_argument("-t", "--type", choices=KINDS, required=True)
+    init.add_argument("name", metavar="NAME", help="the definition's name (a Kubernetes name)")
+    init.add_argument("-t", "--type", choices=KINDS, required=True, help="the kind of definition")
     init.add_argument("--description", default="", help="the definition's description")
     init.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here instead of stdout")
     init.set_defaults(handler=_guarded(_init))

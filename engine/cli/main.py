@@ -13,7 +13,8 @@ from .. import contract
 from ..errors import OamError
 from ..model import RenderOptions
 from ..output.emit import json_list, write_output_dir, yaml_stream
-from ..render.pipeline import render
+from ..render.pipeline import ObjectCheck, render
+from . import gates as cli_gates
 from .common import (
     EXIT_ERRORS,
     EXIT_OK,
@@ -22,22 +23,16 @@ from .common import (
     UsageExit,
     add_cache_flags,
     add_definition_flag,
+    add_error_format,
     cache_dir,
     cluster_version,
+    leaf_parsers,
     read_sources,
     relative,
+    seconds,
 )
-
-
-def seconds(text: str) -> float:
-    """A positive number of seconds."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
-    return value
+from .helptext import describe
+from .report import report, report_clean
 
 
 def render_options(args: argparse.Namespace) -> RenderOptions:
@@ -56,7 +51,8 @@ def _add_render(sub: argparse._SubParsersAction[Parser]) -> None:
     add_definition_flag(p)
     p.add_argument("--env", metavar="NAME",
                    help="render only this environment (a topology policy, or a deploy step with only overrides)")
-    p.add_argument("-o", "--output", choices=("yaml", "json"), default="yaml")
+    p.add_argument("-o", "--output", choices=("yaml", "json"), default="yaml",
+                   help="a YAML stream, or one JSON List")
     p.add_argument("--output-dir", type=Path,
                    help="write one file per object here instead: [<env>/]<component>/<kind>-<name>.yaml")
     p.add_argument("-n", "--namespace", help="namespace for objects that set none")
@@ -67,14 +63,24 @@ def _add_render(sub: argparse._SubParsersAction[Parser]) -> None:
                    help="property keys a definition does not declare are errors, not warnings")
     p.add_argument("--timeout", type=seconds, default=RenderOptions.timeout, metavar="SECONDS",
                    help="time budget of the whole render (default %(default)g)")
+    p.add_argument("--validate", action="store_true",
+                   help="check every object against the Kubernetes API types (and --crd) offline;"
+                        " problems fail the render like any other")
+    cli_gates.add_crd_flag(p)
+    add_error_format(p)
     add_cache_flags(p)
     p.set_defaults(handler=_render)
 
 
 def _render(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
     sources = read_sources(args.files, stdin)
-    result = render(sources[0], definitions=args.definitions, options=render_options(args),
-                    documents=sources[1:])
+    check = _object_check(args)
+    try:
+        result = render(sources[0], definitions=args.definitions, options=render_options(args),
+                        documents=sources[1:], check=check)
+    finally:
+        for note in getattr(check, "notes", ()):
+            stderr.write(f"note: {relative(note)}\n")
     for warning in result.warnings:
         stderr.write(f"warning: {relative(warning)}\n")
     if args.output_dir:
@@ -85,6 +91,15 @@ def _render(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: I
     return EXIT_OK
 
 
+def _object_check(args: argparse.Namespace) -> ObjectCheck | None:
+    """The Kubernetes check --validate asks for; the client loads only then (it is slow to import)."""
+    if not args.validate:
+        return None
+    from ..gates import KubernetesCheck
+
+    return KubernetesCheck.with_crds(args.crd, args.cluster_version)
+
+
 def build_parser(stdout: IO[str] = sys.stdout, stderr: IO[str] = sys.stderr, *, only_render: bool = False) -> Parser:
     """The parser of every command (`only_render`: of `render` alone, which then loads nothing more)."""
 
@@ -93,11 +108,23 @@ def build_parser(stdout: IO[str] = sys.stdout, stderr: IO[str] = sys.stderr, *, 
 
     bound: type[Parser] = _Bound
     parser = bound(prog="oam-render", description="Render OAM Applications offline with cue.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=bound)
+    parser.add_argument("--version", action=cli_gates.VersionAction)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=bound, metavar="COMMAND")
     _add_render(sub)
     for register in [] if only_render else extra_commands():
         register(sub)
+    commands = leaf_parsers(parser)
+    for name, command in commands.items():
+        if name not in NO_PROBLEMS and not any(a.dest == "error_format" for a in command._actions):
+            add_error_format(command)
+    if "completion" in commands:
+        commands["completion"].set_defaults(root_parser=parser)
+    describe(parser, commands)
     return parser
+
+
+# Commands that report no problems of their own: no --error-format.
+NO_PROBLEMS = frozenset({"version", "completion"})
 
 
 def extra_commands() -> list[Callable[[argparse._SubParsersAction[Parser]], None]]:
@@ -106,7 +133,7 @@ def extra_commands() -> list[Callable[[argparse._SubParsersAction[Parser]], None
     from . import legacy as cli_legacy
     from . import schema as cli_schema
 
-    return [cli_def.register, cli_legacy.register, cli_schema.register]
+    return [cli_gates.register, cli_def.register, cli_legacy.register, cli_schema.register]
 
 
 def run(argv: Sequence[str], stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
@@ -117,9 +144,11 @@ def run(argv: Sequence[str], stdin: IO[str], stdout: IO[str], stderr: IO[str]) -
         return usage.code
     handler: Handler = args.handler
     try:
-        return handler(args, stdin, stdout, stderr)
+        code = handler(args, stdin, stdout, stderr)
+        report_clean(args, stdout, stderr)
+        return code
     except OamError as error:
-        stderr.write(f"error: {relative(error.describe())}\n")
+        report(error.problems, args, stdout, stderr)
         return EXIT_ERRORS
     except OSError as error:
         stderr.write(f"error: {error.filename or ''}: {error.strerror or error}\n")

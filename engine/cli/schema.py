@@ -67,7 +67,7 @@ def register(sub: argparse._SubParsersAction[Parser]) -> None:
     p = sub.add_parser("schema", help="print a definition's parameter schema (OpenAPI 3.0 or JSON Schema)")
     p.add_argument("name", nargs="?", help="definition name, or a definition file")
     p.add_argument("--type", choices=_KINDS, help="kind of definition, when a name is used by several")
-    p.add_argument("--dialect", choices=DIALECTS, default=OPENAPI_30)
+    p.add_argument("--dialect", choices=DIALECTS, default=OPENAPI_30, help="the schema language to write")
     p.add_argument("--as-configmap", action="store_true",
                    help="print the ConfigMap KubeVela keeps the OpenAPI schema in (<type>-schema-<name>)")
     p.add_argument("--all", action="store_true", help="export every definition, in every dialect, to --output-dir")
@@ -77,11 +77,12 @@ def register(sub: argparse._SubParsersAction[Parser]) -> None:
     p = sub.add_parser("show", help="print a definition's parameter reference, like vela show")
     p.add_argument("name", help="definition name, or a definition file")
     p.add_argument("--type", choices=_KINDS, help="kind of definition, when a name is used by several")
-    p.add_argument("--format", choices=("table", "markdown"), default="table")
+    p.add_argument("--format", choices=("table", "markdown"), default="table",
+                   help="a table for the terminal, or a Markdown page")
     _add_definitions(p)
     p.set_defaults(handler=_show)
     p = sub.add_parser("docs", help="write a Markdown reference page per definition, and an index")
-    p.add_argument("--output-dir", type=Path, required=True)
+    p.add_argument("--output-dir", type=Path, required=True, help="where the pages go (KIND/NAME.md, index.md)")
     p.add_argument("--only", choices=("all", "user"), default="all",
                    help="user: only the definitions given with -d")
     _add_definitions(p)

@@ -8,21 +8,12 @@ from pathlib import PurePath, PurePosixPath
 from typing import Any, Final
 from urllib.parse import quote
 
+from ..codes import meaning
 from ..errors import Problem
 
 SARIF_VERSION: Final = "2.1.0"
 SARIF_SCHEMA: Final = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_NAME: Final = "oam-render"
-
-# Short meanings of the codes these gates add; other codes are described by their name.
-CODE_MEANINGS: Final[Mapping[str, str]] = {
-    "k8s-unknown-field": "A field the Kubernetes API type does not have (a typo, or a field of another version).",
-    "k8s-wrong-type": "A field whose value has the wrong type for the Kubernetes API type.",
-    "k8s-missing-field": "A field the Kubernetes API type requires is missing.",
-    "k8s-unknown-kind": "An apiVersion/kind pair of a built-in API group that Kubernetes does not serve.",
-    "k8s-invalid-value": "A value the custom resource's schema rejects (enum, pattern, range, ...).",
-}
-
 
 def problem_summary(problem: Problem) -> str:
     """The problem as one sentence without its file position: `app path: message (definition)`."""
@@ -38,11 +29,7 @@ def to_text(problems: Sequence[Problem]) -> str:
 
 def problem_record(problem: Problem) -> dict[str, Any]:
     """The JSON form of one problem."""
-    where = problem.location
-    return {"code": problem.code, "message": problem.message, "app_path": where.app_path,
-            "file": where.file, "line": where.line, "column": where.column,
-            "definition": where.definition, "definition_kind": where.definition_kind,
-            "fixer": problem.fixer.value, "related": list(problem.related)}
+    return problem.to_dict()
 
 
 def to_json(problems: Sequence[Problem]) -> str:
@@ -109,7 +96,7 @@ def _sarif_result(problem: Problem, rule_index: int) -> dict[str, Any]:
 def to_sarif(problems: Sequence[Problem], tool_version: str = "") -> str:
     """A SARIF 2.1.0 log with one run of oam-render: a rule per problem code, a result per problem."""
     codes = list(dict.fromkeys(p.code for p in problems))
-    rules = [{"id": code, "shortDescription": {"text": CODE_MEANINGS.get(code, code)}} for code in codes]
+    rules = [{"id": code, "shortDescription": {"text": meaning(code)}} for code in codes]
     driver: dict[str, Any] = {"name": TOOL_NAME, "rules": rules}
     if tool_version:
         driver["version"] = tool_version

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .. import facts
 from ..cue.runner import Cue
@@ -23,6 +23,12 @@ from .validate import validate_apps
 
 AppSource = Application | str | Path | Mapping[str, Any]
 Definitions = DefinitionLoader | str | Path | Iterable[str | Path] | None
+
+
+class ObjectCheck(Protocol):
+    """A check of a finished render's objects (engine.gates.KubernetesCheck is one): its problems."""
+
+    def __call__(self, result: RenderResult, app: Application | None) -> Sequence[Problem]: ...
 
 
 def as_loader(definitions: Definitions, cache_dir: Path | None = None) -> DefinitionLoader:
@@ -77,13 +83,15 @@ def render_stats(cue: Cue, before: Mapping[str, int]) -> RenderStats:
 
 
 def render(app: AppSource, *, definitions: Definitions = None, options: RenderOptions | None = None,
-           documents: Iterable[AppSource] = ()) -> RenderResult:
+           documents: Iterable[AppSource] = (), check: ObjectCheck | None = None) -> RenderResult:
     """Render an Application (path, YAML text, dict or Application) into Kubernetes objects,
     once per environment its deploy steps describe (once as written when there are none).
 
     `documents` are further sources holding standalone Policy and Workflow documents (such
     documents inside `app`'s source count too); they apply where the app references them.
-    `options.environment` picks one environment.
+    `options.environment` picks one environment. `check` (when given) looks at the objects
+    last; its problems are raised like the render's own (`check=KubernetesCheck()` from
+    engine.gates checks them against the Kubernetes API types offline).
 
     Returns a RenderResult whose objects know their environment, component, trait and output.
     Raises an OamError subclass carrying every problem found; nothing partial is returned.
@@ -99,7 +107,7 @@ def render(app: AppSource, *, definitions: Definitions = None, options: RenderOp
         from ..legacy.pipeline import is_legacy, render_legacy
 
         if is_legacy(docs):
-            return render_legacy(docs, loader, options)
+            return _checked(render_legacy(docs, loader, options), None, check)
     inputs = read_inputs(read)
     plan = plan_environments(inputs, loader, options.namespace)
     raise_problems(plan.problems)
@@ -108,6 +116,13 @@ def render(app: AppSource, *, definitions: Definitions = None, options: RenderOp
     warnings: list[Problem] = []
     objects, problems = render_environments(envs, loader, options, cue, warnings)
     raise_problems(problems)
-    return RenderResult(inputs.app.name, tuple(objects), render_stats(cue, before),
-                        tuple(env for env, _ in envs),
-                        (*plan.warnings, *map(str, sorted(warnings, key=Problem.sort_key))))
+    result = RenderResult(inputs.app.name, tuple(objects), render_stats(cue, before),
+                          tuple(env for env, _ in envs),
+                          (*plan.warnings, *map(str, sorted(warnings, key=Problem.sort_key))))
+    return _checked(result, inputs.app, check)
+
+
+def _checked(result: RenderResult, app: Application | None, check: ObjectCheck | None) -> RenderResult:
+    if check is not None:
+        raise_problems(check(result, app))
+    return result
