@@ -16,6 +16,18 @@ _CACHE_HOME = tempfile.mkdtemp(prefix="oam-render-test-cache-")
 # PATH only these are skipped, so the pure-Python tests still run (CI requires cue: all run).
 # A new test that needs cue: add it here, or mark it `@pytest.mark.needs_cue`.
 NEEDS_CUE: dict[str, frozenset[str] | set[str]] = {
+    "cli/test_cli_gates.py": {
+        "def_vet_findings_in_json",
+        "diff_renders_apps_and_ignores_paths",
+        "github_commands_go_to_stdout",
+        "json_problems_go_to_stdout_and_read_back",
+        "render_validate_fails_on_objects_the_api_would_refuse",
+        "render_validate_passes_a_good_app",
+        "sarif_to_a_file_even_when_clean",
+        "validate_an_output_dir",
+        "validate_points_at_file_and_line",
+        "version",
+    },
     "cli/test_cli_smoke.py": ALL,
     "deftools/test_deftools.py": {
         "bundled_definitions_vet_clean_in_one_process",
