@@ -13,6 +13,7 @@ from .definition import _broken
 from .definition import parse_cue_definition as parse_cue_definition
 from .definition import parse_yaml_definitions as parse_yaml_definitions
 from .errors import DefinitionError, Problem, definition_problem
+from .facts import FactsCache
 
 # In a wheel the bundled definitions sit inside the package; in a checkout, at its root.
 _PACKAGED = Path(__file__).resolve().parent / "bundled_definitions"
@@ -22,13 +23,20 @@ _SUFFIXES = (".cue", ".yaml", ".yml")
 
 def parse_definition_file(path: Path) -> list[Definition]:
     """Definitions in one file (either format); raises BrokenDefinition."""
+    return _parse_text(_read(path), str(path))
+
+
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise _broken(str(path), f"cannot read: {exc}") from exc
-    if path.suffix == ".cue":
-        return [parse_cue_definition(text, str(path))]
-    return parse_yaml_definitions(text, str(path))
+
+
+def _parse_text(text: str, source: str) -> list[Definition]:
+    if source.endswith(".cue"):
+        return [parse_cue_definition(text, source)]
+    return parse_yaml_definitions(text, source)
 
 
 # --- loaders ---------------------------------------------------------------------------------
@@ -119,44 +127,87 @@ def _in_memory(definitions: object) -> tuple[Definition, ...]:
 
 
 class DirectoryLoader:
-    """Definitions in files and folders (searched recursively); files are read on first use."""
+    """Definitions in files and folders (searched recursively), each file read when first needed.
 
-    def __init__(self, paths: Iterable[str | Path]) -> None:
+    A lookup reads only the files that can hold the name: a file's text must spell it (cheap to
+    check; a cached file's names are known exactly). With `named_by_path` (the bundled folder),
+    `<kind>/<name>.cue` is tried first. Facts of each file come from `cache_dir` when given
+    (None: they are kept in memory for the process only).
+    """
+
+    def __init__(self, paths: Iterable[str | Path], cache_dir: str | Path | None = None, *,
+                 named_by_path: bool = False) -> None:
         self.paths = [Path(p) for p in paths]
-        self._loaded: list[Definition] | None = None
-        self._broken: list[Problem] = []
+        self._facts = FactsCache(cache_dir)
+        self._named_by_path = named_by_path
+        self._found: list[Path] | None = None
+        self._texts: dict[Path, str] = {}
+        self._loaded: dict[Path, list[Definition]] = {}
+        self._broken: dict[Path, Problem] = {}
 
     def _files(self) -> list[Path]:
-        files: list[Path] = []
-        for path in self.paths:
-            if path.is_dir():
-                files += sorted(p for p in path.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
-            else:
-                files.append(path)
-        return files
+        if self._found is None:
+            self._found = []
+            for path in self.paths:
+                if path.is_dir():
+                    self._found += sorted(p for p in path.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
+                else:
+                    self._found.append(path)
+        return self._found
 
-    def _all(self) -> list[Definition]:
-        if self._loaded is None:
-            self._loaded = []
-            for file in self._files():
-                if not file.exists():
-                    self._broken.append(_broken(str(file), "no such file or folder").problem)
-                    continue
+    def _text(self, file: Path) -> str | None:
+        if file not in self._texts and file not in self._broken:
+            if not file.exists():
+                self._broken[file] = _broken(str(file), "no such file or folder").problem
+            else:
                 try:
-                    self._loaded += parse_definition_file(file)
+                    self._texts[file] = _read(file)
                 except BrokenDefinition as exc:
-                    self._broken.append(exc.problem)
-        return self._loaded
+                    self._broken[file] = exc.problem
+        return self._texts.get(file)
+
+    def _load(self, file: Path) -> list[Definition]:
+        if file not in self._loaded:
+            text = self._text(file)
+            self._loaded[file] = []
+            if text is not None:
+                try:
+                    found = self._facts.file_facts(file, text, _parse_text)
+                except BrokenDefinition as exc:
+                    self._broken[file] = exc.problem
+                else:
+                    self._loaded[file] = [f.definition for f in found]
+        return self._loaded[file]
+
+    def _may_hold(self, file: Path, name: str) -> bool:
+        if file in self._loaded:
+            return True
+        text = self._text(file)
+        return text is not None and name in text
 
     def get(self, kind: str, name: str) -> Definition | None:
-        return next((d for d in self._all() if d.kind == kind and d.name == name), None)
+        if self._named_by_path:
+            for file in self._files():
+                if file.stem == name and file.parent.name == kind:
+                    found = next((d for d in self._load(file) if d.kind == kind and d.name == name), None)
+                    if found is not None:
+                        return found
+        for file in self._files():
+            if self._may_hold(file, name):
+                found = next((d for d in self._load(file) if d.kind == kind and d.name == name), None)
+                if found is not None:
+                    return found
+        return None
+
+    def _all(self) -> list[Definition]:
+        return [d for file in self._files() for d in self._load(file)]
 
     def names(self, kind: str) -> list[str]:
         return sorted({d.name for d in self._all() if d.kind == kind})
 
     def broken(self) -> list[Problem]:
         self._all()
-        return list(self._broken)
+        return [self._broken[file] for file in self._files() if file in self._broken]
 
     def describe(self) -> str:
         return ", ".join(str(p) for p in self.paths)
@@ -190,16 +241,16 @@ class ChainLoader:
         return "; ".join(loader.describe() for loader in self.loaders)
 
 
-def bundled_loader() -> DirectoryLoader:
-    """The definitions shipped with oam-render."""
-    return DirectoryLoader([BUNDLED_DIR])
+def bundled_loader(cache_dir: str | Path | None = None) -> DirectoryLoader:
+    """The definitions shipped with oam-render (each in `<kind>/<name>.cue`)."""
+    return DirectoryLoader([BUNDLED_DIR], cache_dir, named_by_path=True)
 
 
-def default_loader(extra: Iterable[str | Path] = ()) -> ChainLoader:
-    """User files and folders first, then the bundled definitions."""
+def default_loader(extra: Iterable[str | Path] = (), cache_dir: str | Path | None = None) -> ChainLoader:
+    """User files and folders first, then the bundled definitions; facts cached under `cache_dir`."""
     extra = list(extra)
-    loaders: list[DefinitionLoader] = [DirectoryLoader(extra)] if extra else []
-    return ChainLoader([*loaders, bundled_loader()])
+    loaders: list[DefinitionLoader] = [DirectoryLoader(extra, cache_dir)] if extra else []
+    return ChainLoader([*loaders, bundled_loader(cache_dir)])
 
 
 def strip_version(type_name: str) -> str:

@@ -6,6 +6,7 @@ import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from os import PathLike
+from pathlib import Path
 from typing import Any
 
 from . import contract
@@ -104,6 +105,8 @@ class RenderOptions:
     traits refer to (besides the non-Application documents given with the app, `--objects`)."""
     helm_binary: str | None = None
     """The `helm` executable for helmchart components. None: `helm` on PATH."""
+    cache_dir: Path | None = None
+    """Where the on-disk caches live (definition facts). None: kept in memory for the process only."""
 
     def __post_init__(self) -> None:
         problems = [message for message in (
@@ -111,7 +114,7 @@ class RenderOptions:
             _type_problem("cue_binary", self.cue_binary, str), _timeout_problem(self.timeout),
             _type_problem("environment", self.environment, str), _type_problem("strict", self.strict, bool),
             _compat_problem(self.compat), _type_problem("helm_binary", self.helm_binary, str),
-            _objects_problem(self.objects),
+            _objects_problem(self.objects), _cache_dir_problem(self.cache_dir),
         ) if message]
         if problems:
             raise AppError([app_problem("input", message, "") for message in problems])
@@ -160,6 +163,12 @@ def _objects_problem(value: object) -> str | None:
     return f"RenderOptions.objects: expected a tuple of file or folder paths, not {value!r}"
 
 
+def _cache_dir_problem(value: object) -> str | None:
+    if value is None or isinstance(value, str | PathLike):
+        return None
+    return f"RenderOptions.cache_dir: expected a folder path or None, not {value!r}"
+
+
 def _timeout_problem(value: object) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
         return None
@@ -201,10 +210,20 @@ class RenderedObject:
 
 @dataclass(frozen=True)
 class RenderStats:
-    """What a render cost."""
+    """What one render cost: cue processes, and how much definition reading the caches saved.
+
+    The definition counters count the work of the whole process while the render ran (renders
+    in other threads at the same time add to them).
+    """
 
     cue_processes: int = 0
     """How many cue processes it started."""
+    template_parses: int = 0
+    """Templates parsed for their facts (0 when all were cached)."""
+    definition_parses: int = 0
+    """Definition files read from their text (0 when all were cached)."""
+    definition_cache_hits: int = 0
+    """Definition files whose facts came from a cache (in memory or on disk)."""
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ LAYERS = {
     "engine.yamlio": "core",
     "engine.names": "core",
     "engine.cache": "core",
+    "engine.facts": "core",
     "engine.cue": "cue",
     "engine.helm": "cue",  # the other tool gateway (helm template), beside the cue gateway
     "engine.output": "output",

@@ -63,6 +63,27 @@ def add_definition_flag(parser: argparse.ArgumentParser) -> None:
                         help="definition files or folders, searched before the bundled ones")
 
 
+def add_cache_flags(parser: argparse.ArgumentParser) -> None:
+    """`--no-cache` and `--cache-dir DIR`: where the on-disk caches live (read with `cache_dir`)."""
+    parser.add_argument("--cache-dir", type=Path, metavar="DIR",
+                        help="keep caches here (default: the user cache folder, e.g. ~/.cache/oam-render)")
+    parser.add_argument("--no-cache", action="store_true", help="use no on-disk cache")
+
+
+def cache_dir(args: argparse.Namespace) -> Path | None:
+    """The cache folder the flags ask for: None with --no-cache, else --cache-dir or the user's
+    cache folder as the platform has it (XDG_CACHE_HOME or ~/.cache on Linux, ~/Library/Caches
+    on macOS, %LOCALAPPDATA% on Windows)."""
+    if getattr(args, "no_cache", False):
+        return None
+    chosen: Path | None = getattr(args, "cache_dir", None)
+    if chosen is not None:
+        return chosen
+    import platformdirs  # only the CLI picks a folder: the library never does
+
+    return Path(platformdirs.user_cache_dir("oam-render", appauthor=False))
+
+
 def read_sources(files: Sequence[str], stdin: IO[str]) -> list[str | Path]:
     """Every -f as a path, or as text for '-' (stdin)."""
     # One character past the limit is enough for the reader to refuse it as too large.

@@ -14,18 +14,17 @@ from ..errors import OamError
 from ..model import RenderOptions
 from ..output.emit import json_list, write_output_dir, yaml_stream
 from ..render.pipeline import ObjectCheck, render
-from . import deftools as cli_def
 from . import gates as cli_gates
-from . import legacy as cli_legacy
-from . import schema as cli_schema
 from .common import (
     EXIT_ERRORS,
     EXIT_OK,
     Handler,
     Parser,
     UsageExit,
+    add_cache_flags,
     add_definition_flag,
     add_error_format,
+    cache_dir,
     cluster_version,
     leaf_parsers,
     read_sources,
@@ -43,7 +42,8 @@ def render_options(args: argparse.Namespace) -> RenderOptions:
                          environment=getattr(args, "env", None), strict=getattr(args, "strict", False),
                          timeout=args.timeout, compat=getattr(args, "compat", None),
                          objects=tuple(getattr(args, "objects", None) or ()),
-                         helm_binary=os.environ.get("OAM_RENDER_HELM") or None)
+                         helm_binary=os.environ.get("OAM_RENDER_HELM") or None,
+                         cache_dir=cache_dir(args))
 
 
 def _add_render(sub: argparse._SubParsersAction[Parser]) -> None:
@@ -77,6 +77,7 @@ def _add_render(sub: argparse._SubParsersAction[Parser]) -> None:
                         " problems fail the render like any other")
     cli_gates.add_crd_flag(p)
     add_error_format(p)
+    add_cache_flags(p)
     p.set_defaults(handler=_render)
 
 
@@ -108,7 +109,9 @@ def _object_check(args: argparse.Namespace) -> ObjectCheck | None:
     return KubernetesCheck.with_crds(args.crd, args.cluster_version)
 
 
-def build_parser(stdout: IO[str] = sys.stdout, stderr: IO[str] = sys.stderr) -> Parser:
+def build_parser(stdout: IO[str] = sys.stdout, stderr: IO[str] = sys.stderr, *, only_render: bool = False) -> Parser:
+    """The parser of every command (`only_render`: of `render` alone, which then loads nothing more)."""
+
     class _Bound(Parser):
         streams = (stdout, stderr)
 
@@ -117,13 +120,14 @@ def build_parser(stdout: IO[str] = sys.stdout, stderr: IO[str] = sys.stderr) -> 
     parser.add_argument("--version", action=cli_gates.VersionAction)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=bound, metavar="COMMAND")
     _add_render(sub)
-    for register in extra_commands():
+    for register in [] if only_render else extra_commands():
         register(sub)
     commands = leaf_parsers(parser)
     for name, command in commands.items():
         if name not in NO_PROBLEMS and not any(a.dest == "error_format" for a in command._actions):
             add_error_format(command)
-    commands["completion"].set_defaults(root_parser=parser)
+    if "completion" in commands:
+        commands["completion"].set_defaults(root_parser=parser)
     describe(parser, commands)
     return parser
 
@@ -133,14 +137,18 @@ NO_PROBLEMS = frozenset({"version", "completion"})
 
 
 def extra_commands() -> list[Callable[[argparse._SubParsersAction[Parser]], None]]:
-    """Commands that live in their own modules."""
+    """Commands that live in their own modules (imported here: a render does not load them)."""
+    from . import deftools as cli_def
+    from . import legacy as cli_legacy
+    from . import schema as cli_schema
+
     return [cli_gates.register, cli_def.register, cli_legacy.register, cli_schema.register]
 
 
 def run(argv: Sequence[str], stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
     """Run the CLI; returns 0 on success, 1 on render or input errors, 2 on usage errors."""
     try:
-        args = build_parser(stdout, stderr).parse_args(list(argv))
+        args = build_parser(stdout, stderr, only_render=list(argv[:1]) == ["render"]).parse_args(list(argv))
     except UsageExit as usage:
         return usage.code
     handler: Handler = args.handler

@@ -90,16 +90,17 @@ def _workflow_ref(doc: Document) -> str:
     return ref if isinstance(ref, str) else ""
 
 
-def _documents(source: Source) -> Iterable[Document | Application]:
-    if isinstance(source, Application):
+def _documents(source: Source | Document) -> Iterable[Document | Application]:
+    if isinstance(source, Application | Document):
         return [source]
     return read_documents(source)
 
 
-def read_inputs(sources: Sequence[Source]) -> Inputs:
-    """Find the one Application among `sources` (paths, YAML text, dicts or Applications) and
-    the Policy and Workflow documents beside it. Other kinds are kept as objects the app may
-    refer to (ref-objects, service-binding), and otherwise ignored, as `vela` does.
+def read_inputs(sources: Sequence[Source | Document]) -> Inputs:
+    """Find the one Application among `sources` (paths, YAML text, dicts, Applications or
+    documents already read) and the Policy and Workflow documents beside it. Other kinds are
+    kept as objects the app may refer to (ref-objects, service-binding), and otherwise ignored,
+    as `vela` does.
 
     Raises AppError when there is not exactly one Application or a document is malformed.
     """

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from ..codes import ABSENT_OPTIONAL
 from ..cue.diagnose import diagnose
 from ..cue.program import Evaluated, Instance, chunked, compose, describe, split_results
 from ..cue.runner import MEMORY_LIMIT_TEXT, Cue, CueFailed
-from ..cue.syntax import CueSyntaxError, parse_concrete, pattern_list_paths, references_context_output
+from ..cue.syntax import CueSyntaxError, parse_concrete, template_facts
 from ..cue.syntax.guards import guard_object_comprehensions
 from ..errors import Fixer, Location, Problem, definition_problem
 from ..model import JSON, Application, RenderOptions
@@ -47,22 +46,11 @@ def base_context(app: Application, name: str, properties: Mapping[str, JSON],
     }
 
 
-# Templates are read once per text, not once per component: an app repeats a few definitions.
-@functools.lru_cache(maxsize=256)
-def _reads_context_output(template: str) -> bool:
-    return references_context_output(template)
-
-
-@functools.lru_cache(maxsize=256)
-def _patch_list_paths(template: str) -> tuple[tuple[str | int, ...], ...]:
-    return tuple(pattern_list_paths(template, contract.PATCH))
-
-
 def trait_layers(resolved: ResolvedComponent) -> list[int]:
     """Layer 0 runs with the component; a trait reading context.output waits for those before it."""
     layers: list[int] = []
     for trait in resolved.traits:
-        if _reads_context_output(trait.template):
+        if template_facts(trait.template).checked().reads_output:
             layers.append(max(layers, default=0) + 1)
         else:
             layers.append(0)
@@ -77,7 +65,7 @@ def _trait_instance(run: ComponentRun, index: int) -> Instance:
     if run.layers[index] > 0:
         context[contract.CTX_OUTPUT] = copy.deepcopy(run.workload) if run.workload is not None else {}
         context[contract.CTX_OUTPUTS] = {e.name: copy.deepcopy(e.body) for e in run.extras}
-    probes = _patch_list_paths(definition.template)
+    probes = template_facts(definition.template).checked().patch_patterns
     return Instance(definition, trait.properties, context, trait.path, probes, run.shared)
 
 

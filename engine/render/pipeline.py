@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from .. import facts
 from ..cue.runner import Cue
 from ..definitions import DefinitionLoader, default_loader
 from ..documents import Document, read_documents
 from ..errors import Problem, raise_problems
-from ..legacy.pipeline import is_legacy, render_legacy
+from ..legacy.load import V1ALPHA2
 from ..model import Application, Environment, RenderedObject, RenderOptions, RenderResult, RenderStats
 from ..output.labels import component_objects
 from . import compat
@@ -31,14 +32,15 @@ class ObjectCheck(Protocol):
     def __call__(self, result: RenderResult, app: Application | None) -> Sequence[Problem]: ...
 
 
-def as_loader(definitions: Definitions) -> DefinitionLoader:
-    """A loader from what the caller gave: a loader, extra files and folders, or nothing."""
+def as_loader(definitions: Definitions, cache_dir: Path | None = None) -> DefinitionLoader:
+    """A loader from what the caller gave: a loader, extra files and folders, or nothing
+    (definition facts are cached under `cache_dir` when given)."""
     if definitions is None:
-        return default_loader()
+        return default_loader(cache_dir=cache_dir)
     if isinstance(definitions, DefinitionLoader):
         return definitions
     paths = [definitions] if isinstance(definitions, (str, Path)) else list(definitions)
-    return default_loader(paths)
+    return default_loader(paths, cache_dir)
 
 
 def render_environments(envs: Sequence[tuple[Environment, Application]], loader: DefinitionLoader,
@@ -80,6 +82,13 @@ def render_environments(envs: Sequence[tuple[Environment, Application]], loader:
     return [obj for objs in objects for obj in objs], in_environments(named)
 
 
+def render_stats(cue: Cue, before: Mapping[str, int]) -> RenderStats:
+    """The stats of a render that used `cue` and started when the cache counters read `before`."""
+    after = facts.counts()
+    return RenderStats(cue.processes, **{name: after[name] - before[name] for name in
+                                          ("template_parses", "definition_parses", "definition_cache_hits")})
+
+
 def render(app: AppSource, *, definitions: Definitions = None, options: RenderOptions | None = None,
            documents: Iterable[AppSource] = (), check: ObjectCheck | None = None) -> RenderResult:
     """Render an Application (path, YAML text, dict or Application) into Kubernetes objects,
@@ -98,12 +107,17 @@ def render(app: AppSource, *, definitions: Definitions = None, options: RenderOp
     started = time.monotonic()  # the time budget covers reading the inputs too
     definitions, documents = check_render_arguments(app, definitions, options, documents, check)
     options = options or RenderOptions()
-    loader = as_loader(definitions)
+    before = facts.counts()
+    loader = as_loader(definitions, options.cache_dir)
     # The legacy model (v1alpha2 Component + ApplicationConfiguration) needs no cue at all.
-    docs = [d for s in (app, *documents) if not isinstance(s, Application) for d in read_documents(s)]
-    if is_legacy(docs):
-        return _checked(render_legacy(docs, loader, options), None, check)
-    inputs = read_inputs([app, *documents])
+    read = [d for s in (app, *documents) for d in ([s] if isinstance(s, Application) else read_documents(s))]
+    docs = [d for d in read if not isinstance(d, Application)]
+    if any(d.api_version == V1ALPHA2 for d in docs):  # the legacy renderer loads only when needed
+        from ..legacy.pipeline import is_legacy, render_legacy
+
+        if is_legacy(docs):
+            return _checked(render_legacy(docs, loader, options), None, check)
+    inputs = read_inputs(read)
     plan = plan_environments(inputs, loader, options.namespace)
     planned, warnings = compat.split(plan.problems, options.compat)
     raise_problems(planned)
@@ -114,7 +128,7 @@ def render(app: AppSource, *, definitions: Definitions = None, options: RenderOp
     problems, let_through = compat.split(found, options.compat)
     raise_problems(problems)
     warnings += let_through
-    result = RenderResult(inputs.app.name, tuple(objects), RenderStats(cue.processes),
+    result = RenderResult(inputs.app.name, tuple(objects), render_stats(cue, before),
                           tuple(env for env, _ in envs),
                           (*plan.warnings, *map(str, sorted(warnings, key=Problem.sort_key))))
     return _checked(result, inputs.app, check)

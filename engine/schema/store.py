@@ -15,7 +15,9 @@ from ..output.files import OutputFile, check_paths, file_part, write_files
 from .dialect import DIALECTS, DRAFT_2020_12, Schema
 from .export import canonical_schemas, finish
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "schemas"
+# In a wheel the schemas sit inside the package; in a checkout, at its root (like the definitions).
+_PACKAGED = Path(__file__).resolve().parent.parent / "bundled_schemas"
+SCHEMA_DIR = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).resolve().parent.parent.parent / "schemas"
 INDEX = "index.json"
 KINDS = ("component", "trait", "policy", "workflow-step")
 

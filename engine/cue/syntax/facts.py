@@ -1,11 +1,17 @@
-"""Facts about definition templates read from the syntax tree: markers, list patterns, context reads."""
+"""Facts about definition templates read from the syntax tree: markers, list patterns, context reads.
+
+`template_facts` reads all of them from one parse and keeps them per template text for the
+process (the definition loader seeds them from its on-disk cache); the functions of each fact
+read from there.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ...paths import Parts as _Path
 from .lexer import Comment, CueSyntaxError
@@ -34,14 +40,19 @@ from .tree import (
 from .visitor import walk
 
 __all__ = [
+    "COUNTS",
     "MARKER",
     "Documented",
+    "TemplateFacts",
     "field_label",
     "field_markers",
+    "forget_templates",
     "label_chain",
     "parse_template",
     "pattern_list_paths",
     "references_context_output",
+    "remember",
+    "template_facts",
     "top_level_patch_strategy",
 ]
 
@@ -49,12 +60,23 @@ MARKER = re.compile(r"//\s*\+([A-Za-z_][\w.\-]*)(?:=(.*))?$")
 _CONTEXT_OUTPUTS = frozenset({"output", "outputs"})
 
 
-@lru_cache(maxsize=512)
+@dataclass
+class ParseCounts:
+    """Templates parsed and facts found already known, since the process started (for stats)."""
+
+    template_parses: int = 0
+    facts_known: int = 0
+
+
+COUNTS = ParseCounts()
+
+
 def parse_template(template: str) -> File:
-    """The tolerant syntax tree of a template (templates are read again for each instance).
+    """The tolerant syntax tree of a template (counted in COUNTS.template_parses).
 
     Raises CueSyntaxError for text that does not scan and for a comprehension without a body.
     """
+    COUNTS.template_parses += 1
     return parse_file(template, tolerant=True)
 
 
@@ -145,7 +167,7 @@ def references_context_output(template: str) -> bool:
     Comments and string contents do not count; expressions interpolated into strings do.
     Raises CueSyntaxError for text that does not scan.
     """
-    return any(_reads_output(node) for node in walk(parse_template(template)))
+    return template_facts(template).checked().reads_output
 
 
 def _reads_output(node: Node) -> bool:
@@ -167,7 +189,10 @@ def top_level_patch_strategy(template: str) -> str | None:
 
     Returns None when there is none. Raises CueSyntaxError for text that does not scan.
     """
-    tree = parse_template(template)
+    return template_facts(template).checked().patch_strategy
+
+
+def _patch_strategy(tree: File) -> str | None:
     patches = {id(field) for field in fields_named(tree.decls, "patch")}
     for item in documented(tree):
         marker = MARKER.match(item.comment.text)
@@ -184,12 +209,16 @@ def field_markers(template: str) -> dict[str, list[tuple[int, str, str]]]:
     under "". A marker without `=value` has value "". Raises CueSyntaxError for text that
     does not scan.
     """
+    return {label: list(found) for label, found in template_facts(template).checked().markers.items()}
+
+
+def _markers(tree: File) -> dict[str, tuple[tuple[int, str, str], ...]]:
     markers: dict[str, list[tuple[int, str, str]]] = {}
-    for item in documented(parse_template(template)):
+    for item in documented(tree):
         if marker := MARKER.match(item.comment.text):
             label = field_label(item.field.label)[0] if item.field is not None else ""
             markers.setdefault(label, []).append((item.comment.line, marker[1], (marker[2] or "").strip()))
-    return markers
+    return {label: tuple(found) for label, found in markers.items()}
 
 
 def _walk_expr(expr: Node, path: _Path, found: list[_Path]) -> None:
@@ -237,7 +266,73 @@ def pattern_list_paths(template: str, field: str = "patch") -> list[_Path]:
     after a list comprehension are skipped. Returns the paths in source order, each once.
     Raises CueSyntaxError for text that does not scan.
     """
+    if field == "patch":
+        return list(template_facts(template).checked().patch_patterns)
+    return _patterns(parse_template(template), field)
+
+
+def _patterns(tree: File, field: str) -> list[_Path]:
     found: list[_Path] = []
-    for decl in fields_named(parse_template(template).decls, field):
+    for decl in fields_named(tree.decls, field):
         _walk_expr(decl.value, (), found)
     return list(dict.fromkeys(found))
+
+
+# --- all facts of a template, once ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TemplateFacts:
+    """What the engine reads from one template, from one parse (see each fact's function)."""
+
+    reads_output: bool = False  # references_context_output
+    patch_strategy: str | None = None  # top_level_patch_strategy
+    markers: Mapping[str, tuple[tuple[int, str, str], ...]] = dataclasses.field(default_factory=dict)  # field_markers
+    patch_patterns: tuple[_Path, ...] = ()  # pattern_list_paths(template, "patch")
+    error: tuple[str, int, int] | None = None  # why the text does not scan: message, line, column
+
+    def checked(self) -> TemplateFacts:
+        """These facts; raises the CueSyntaxError of a template that does not scan."""
+        if self.error is not None:
+            raise CueSyntaxError(*self.error)
+        return self
+
+
+def read_template_facts(template: str) -> TemplateFacts:
+    """Every fact of `template` from one parse; a template that does not scan keeps its error."""
+    try:
+        tree = parse_template(template)
+    except CueSyntaxError as exc:
+        return TemplateFacts(error=(exc.message, exc.line, exc.col))
+    return TemplateFacts(reads_output=any(_reads_output(node) for node in walk(tree)),
+                         patch_strategy=_patch_strategy(tree), markers=_markers(tree),
+                         patch_patterns=tuple(_patterns(tree, "patch")))
+
+
+# Facts by template text for the process: an app repeats a few definitions many times.
+_KNOWN: dict[str, TemplateFacts] = {}
+_KEEP = 4096
+
+
+def template_facts(template: str) -> TemplateFacts:
+    """The facts of `template`: known ones (read before, or from the definition cache), else read now."""
+    known = _KNOWN.get(template)
+    if known is not None:
+        COUNTS.facts_known += 1
+        return known
+    facts = read_template_facts(template)
+    remember(template, facts)
+    return facts
+
+
+def remember(template: str, facts: TemplateFacts) -> None:
+    """Keep `facts` as those of `template` for the process (the oldest go past _KEEP templates)."""
+    if template not in _KNOWN and len(_KNOWN) >= _KEEP:
+        with contextlib.suppress(RuntimeError, StopIteration):  # another thread changed it: no matter
+            _KNOWN.pop(next(iter(_KNOWN)), None)
+    _KNOWN[template] = facts
+
+
+def forget_templates() -> None:
+    """Drop every template's facts kept for the process."""
+    _KNOWN.clear()
