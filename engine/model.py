@@ -13,6 +13,7 @@ from . import contract
 from .definition import Definition as Definition  # defined with its file formats; kept here
 from .definition import resource_type as resource_type
 from .errors import AppError, app_problem
+from .names import LABEL, name_error
 
 JSON = Any  # a Kubernetes body or a properties tree: plain dicts, lists and scalars
 
@@ -110,7 +111,7 @@ class RenderOptions:
 
     def __post_init__(self) -> None:
         problems = [message for message in (
-            _version_problem(self.cluster_version), _type_problem("namespace", self.namespace, str),
+            _version_problem(self.cluster_version), _namespace_problem(self.namespace),
             _type_problem("cue_binary", self.cue_binary, str), _timeout_problem(self.timeout),
             _type_problem("environment", self.environment, str), _type_problem("strict", self.strict, bool),
             _compat_problem(self.compat), _type_problem("helm_binary", self.helm_binary, str),
@@ -149,6 +150,13 @@ def _type_problem(name: str, value: object, kind: type) -> str | None:
         return None
     wanted = "True or False" if kind is bool else "a str or None"
     return f"RenderOptions.{name}: expected {wanted}, not {type(value).__name__} {value!r}"
+
+
+def _namespace_problem(value: object) -> str | None:
+    if value is None:
+        return None
+    error = name_error(value, LABEL)
+    return f"RenderOptions.namespace: {error}" if error else None
 
 
 def _compat_problem(value: object) -> str | None:

@@ -8,6 +8,8 @@ These call the real cue, so the example counts stay small and most malformed inp
 from __future__ import annotations
 
 import io
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -56,6 +58,20 @@ def check_run(text: str) -> None:
     bodies = result.bodies()
     assert read_both(out) == (bodies, bodies)
     assert read_both(result.to_yaml()) == (bodies, bodies)
+    check_output_dir(text, bodies)
+
+
+def check_output_dir(text: str, bodies: list[Any]) -> None:
+    """With --output-dir, every file lands inside the folder named, and they hold the objects."""
+    with tempfile.TemporaryDirectory() as tmp:
+        sandbox = Path(tmp)
+        target = sandbox / "out"
+        code, out, err = cli(["render", "-f", "-", "--output-dir", str(target)], text)
+        assert code == 0 and out == "" and "Traceback" not in err, err
+        written = [p for p in sandbox.rglob("*") if p.is_file()]
+        assert all(target in p.parents for p in written), written
+        read = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in written]
+        assert sorted(map(repr, read)) == sorted(map(repr, bodies))
 
 
 def application(name: Any, component: Any, properties: dict[str, Any], labels: dict[str, Any],

@@ -290,3 +290,12 @@ def test_plain_strings_stay_plain(text: str) -> None:
 @given(st.dictionaries(st.text(), st.one_of(st.text(), st.lists(st.text(), max_size=3)), max_size=4))
 def test_any_text_reads_back_the_same_in_both_yaml_versions(data: dict[str, Any]) -> None:
     assert both_readers(dump({"data": data})) == ([{"data": data}], [{"data": data}])
+
+
+@pytest.mark.parametrize("namespace", ["bad\nns", "Bad_NS", "a" * 64, "", "-x"], ids=repr)
+def test_a_namespace_option_must_be_a_kubernetes_name(namespace: str) -> None:
+    from engine import AppError, RenderOptions
+
+    with pytest.raises(AppError) as caught:
+        RenderOptions(namespace=namespace)
+    assert caught.value.problems[0].message.startswith("RenderOptions.namespace: ")
