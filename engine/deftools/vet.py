@@ -16,6 +16,7 @@ from ..cue.syntax import CueSyntaxError, parse_concrete, split_definition_file, 
 from ..definitions import BrokenDefinition, parse_cue_definition, parse_yaml_definitions
 from ..model import Definition
 from ..paths import Parts
+from ..yamlio import YamlInputError, load_documents
 from .checks import (
     STATUS_SNIPPETS,
     WORKLOAD_DEFINITION_EXTRA,
@@ -187,15 +188,15 @@ def _template_scan_notes(doc: Mapping[str, Any], locate: Locate) -> list[Note]:
 
 
 def _vet_yaml(report: _FileReport, text: str) -> None:
-    try:
-        nodes = [n for n in yaml.compose_all(text) if n is not None]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        report.error(mark.line + 1 if mark else 1, f"malformed YAML: {getattr(exc, 'problem', exc)}")
+    try:  # the one bounded, plain-data YAML reader: no alias bombs, no tags, no dates
+        loaded = load_documents(text)
+    except YamlInputError as exc:
+        for issue in exc.issues:
+            report.error(issue.line or 1, f"{issue.message} at {issue.path}" if issue.path else issue.message)
         return
     located = []
-    for node in nodes:
-        doc = yaml.safe_load(yaml.serialize(node))
+    for document in loaded:
+        node, doc = document.node, document.data
         if isinstance(doc, dict) and doc.get("kind") in contract.CRD_KINDS:
             lines: dict[Parts, int] = {}
             _key_lines(node, (), lines)

@@ -191,3 +191,21 @@ def test_vet_sets_broken_templates_aside_and_reruns_the_rest(cue: Cue) -> None:
     assert files == {"conflict.cue", "markers.cue", "syntax.cue", "template.cue"}
     # syntax errors, then unresolved references, then conflicting values, then the clean rest
     assert cue.processes - before <= 4
+
+
+def test_vet_reads_yaml_through_the_bounded_loader(tmp_path: Path) -> None:
+    import io
+
+    from engine.cli.main import run
+
+    levels = ["a: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(levels).replace("a: &a0", "a0: &a0") + "\n")
+    dated = tmp_path / "dated.yaml"
+    dated.write_text("apiVersion: core.oam.dev/v1beta1\nkind: TraitDefinition\nmetadata: {name: x}\nwhen: 2024-01-01\n")
+    out, err = io.StringIO(), io.StringIO()
+    code = run(["def", "vet", str(bomb), str(dated)], io.StringIO(), out, err)
+    report = out.getvalue() + err.getvalue()
+    assert code == 1, report
+    assert "YAML too large" in report and "date" in report, report
