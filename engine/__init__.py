@@ -2,12 +2,15 @@
 
 from .definitions import ChainLoader, DefinitionLoader, DictLoader, DirectoryLoader, default_loader
 from .errors import AppError, CueEnvironmentError, DefinitionError, OamError, Problem
-from .model import Definition, RenderedObject, RenderOptions, RenderResult
+from .model import AppOutcome, BatchResult, Definition, RenderedObject, RenderOptions, RenderResult
+from .render.batch import render_many
 from .render.pipeline import render
 from .schema.export import export_schema
 
 __all__ = [
     "AppError",
+    "AppOutcome",
+    "BatchResult",
     "ChainLoader",
     "CueEnvironmentError",
     "Definition",
@@ -23,4 +26,5 @@ __all__ = [
     "default_loader",
     "export_schema",
     "render",
+    "render_many",
 ]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from . import contract
+from .errors import OamError
 
 JSON = Any  # a Kubernetes body or a properties tree: plain dicts, lists and scalars
 
@@ -128,6 +130,10 @@ class RenderOptions:
     timeout: float = 120.0
     environment: str | None = None  # render only this environment
     strict: bool = False  # property keys a definition does not declare are errors, not warnings
+    # cue processes at a time (None: the gateway's default of two); the CLI passes the CPU count.
+    jobs: int | None = None
+    # Where caches live (rendered apps, definition facts); None: no cache at all.
+    cache_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -194,3 +200,48 @@ class RenderResult:
         from .output.emit import json_list
 
         return json_list(self)
+
+
+@dataclass(frozen=True)
+class AppOutcome:
+    """One app of a batch: its result, or the error that stopped it (never both)."""
+
+    source: str  # the file (or `<input>`, `<dict>`) the app came from
+    app: str  # the app's name; "" when its document could not be read
+    result: RenderResult | None = None
+    error: OamError | None = None
+    cached: bool = False  # taken from the render cache
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class BatchStats:
+    apps: int = 0
+    cue_processes: int = 0
+    cache_hits: int = 0
+    cache_misses: int = 0
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Every app of a batch in input order, with notes about documents that were not apps."""
+
+    outcomes: tuple[AppOutcome, ...]
+    stats: BatchStats = field(default_factory=BatchStats)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return all(o.ok for o in self.outcomes)
+
+    @property
+    def failed(self) -> tuple[AppOutcome, ...]:
+        return tuple(o for o in self.outcomes if not o.ok)
+
+    @property
+    def results(self) -> tuple[RenderResult, ...]:
+        """The results of the apps that rendered, in input order."""
+        return tuple(o.result for o in self.outcomes if o.result is not None)

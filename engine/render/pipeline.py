@@ -34,11 +34,13 @@ def as_loader(definitions: Definitions) -> DefinitionLoader:
     return default_loader(paths)
 
 
-def render_environments(envs: Sequence[tuple[Environment, Application]], loader: DefinitionLoader,
-                        options: RenderOptions, cue: Cue,
-                        warnings: list[Problem] | None = None) -> tuple[list[RenderedObject], list[Problem]]:
-    """Objects of every environment, environment by environment, and every problem found;
-    what deserves a word but does not stop the render goes to `warnings`.
+EnvOutput = tuple[list[RenderedObject], list[Problem], list[Problem]]
+
+
+def render_each_environment(envs: Sequence[tuple[Environment, Application]], loader: DefinitionLoader,
+                            options: RenderOptions, cue: Cue) -> list[EnvOutput]:
+    """Per environment: its objects, its problems and its warnings (what deserves a word but
+    does not stop the render). The environments may belong to different apps.
 
     All environments share each evaluation layer's cue process, and one more for custom policies.
     """
@@ -52,8 +54,6 @@ def render_environments(envs: Sequence[tuple[Environment, Application]], loader:
     jobs = [Job(job.app, valid) for job, (valid, _, _) in zip(jobs, checked, strict=True)]
     for problems, (_, invalid, _) in zip(found, checked, strict=True):
         problems += invalid
-    if warnings is not None:
-        warnings += in_environments([(env.name, said) for (env, _), (_, _, said) in zip(envs, checked, strict=True)])
     evaluated = evaluate_jobs(jobs, options, cue)
     objects: list[list[RenderedObject]] = []
     for (env, app), (runs, problems), job_problems in zip(envs, evaluated, found, strict=True):
@@ -63,8 +63,19 @@ def render_environments(envs: Sequence[tuple[Environment, Application]], loader:
     for index, objs in enumerate(extra):
         objects[index] += objs
         found[index] += policy_problems[index]
-    named = [(env.name, problems) for (env, _), problems in zip(envs, found, strict=True)]
-    return [obj for objs in objects for obj in objs], in_environments(named)
+    return [(objs, problems, list(said)) for objs, problems, (_, _, said) in zip(objects, found, checked, strict=True)]
+
+
+def render_environments(envs: Sequence[tuple[Environment, Application]], loader: DefinitionLoader,
+                        options: RenderOptions, cue: Cue,
+                        warnings: list[Problem] | None = None) -> tuple[list[RenderedObject], list[Problem]]:
+    """Objects of every environment, environment by environment, and every problem found;
+    what deserves a word but does not stop the render goes to `warnings`."""
+    each = render_each_environment(envs, loader, options, cue)
+    if warnings is not None:
+        warnings += in_environments([(env.name, said) for (env, _), (_, _, said) in zip(envs, each, strict=True)])
+    named = [(env.name, problems) for (env, _), (_, problems, _) in zip(envs, each, strict=True)]
+    return [obj for objs, _, _ in each for obj in objs], in_environments(named)
 
 
 def render(app: AppSource, *, definitions: Definitions = None, options: RenderOptions | None = None,
@@ -90,7 +101,7 @@ def render(app: AppSource, *, definitions: Definitions = None, options: RenderOp
     plan = plan_environments(inputs, loader, options.namespace)
     raise_problems(plan.problems)
     envs = select(plan, options.environment)
-    cue = Cue(options.cue_binary, options.timeout, started)
+    cue = Cue(options.cue_binary, options.timeout, started, options.jobs)
     warnings: list[Problem] = []
     objects, problems = render_environments(envs, loader, options, cue, warnings)
     raise_problems(problems)
