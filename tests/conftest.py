@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The CLI caches renders in the user's cache folder by default: tests that want a cache
+    # name a folder of their own (--cache-dir), the others render afresh every time.
+    os.environ.setdefault("OAM_RENDER_NO_CACHE", "1")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -61,3 +61,32 @@ def read_sources(files: Sequence[str], stdin: IO[str]) -> list[str | Path]:
 def relative(text: str) -> str:
     """Paths under the working directory, spelt relative to it (stable, shorter messages)."""
     return text.replace(os.getcwd().rstrip("/") + "/", "")
+
+
+def default_cache_dir() -> Path:
+    """The user's cache folder, per the platform's convention, for oam-render."""
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base, "oam-render", "Cache")
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "oam-render"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "oam-render")
+
+
+def add_cache_flags(parser: argparse.ArgumentParser) -> None:
+    """--no-cache and --cache-dir: the caches are on by default in the CLI."""
+    parser.add_argument("--no-cache", action="store_true",
+                        help="read and write no cache (also: OAM_RENDER_NO_CACHE=1)")
+    parser.add_argument("--cache-dir", type=Path, metavar="DIR",
+                        help="where caches live (default: the user's cache folder, e.g. ~/.cache/oam-render)")
+
+
+def cache_dir(args: argparse.Namespace) -> Path | None:
+    """The cache folder the flags (then OAM_RENDER_NO_CACHE) ask for; None: no cache."""
+    if getattr(args, "no_cache", False):
+        return None
+    if getattr(args, "cache_dir", None) is not None:
+        return Path(args.cache_dir)
+    if os.environ.get("OAM_RENDER_NO_CACHE", "") not in ("", "0"):
+        return None
+    return default_cache_dir()

@@ -12,20 +12,17 @@ from typing import IO
 from .. import contract
 from ..errors import OamError
 from ..model import RenderOptions
-from ..output.emit import json_list, write_output_dir, yaml_stream
-from ..render.pipeline import render
 from . import deftools as cli_def
 from . import legacy as cli_legacy
+from . import render as cli_render
 from . import schema as cli_schema
 from .common import (
     EXIT_ERRORS,
-    EXIT_OK,
     Handler,
     Parser,
     UsageExit,
     add_definition_flag,
     cluster_version,
-    read_sources,
     relative,
 )
 
@@ -52,14 +49,15 @@ def render_options(args: argparse.Namespace) -> RenderOptions:
 def _add_render(sub: argparse._SubParsersAction[Parser]) -> None:
     p = sub.add_parser("render", help="render an Application into Kubernetes objects")
     p.add_argument("-f", "--file", dest="files", action="append", required=True,
-                   help="Application YAML, or standalone Policy/Workflow YAML next to it"
-                        " (repeatable; '-' reads stdin)")
+                   help="Application YAML (several apps: repeat -f, give a folder, or a multi-document"
+                        " file), or standalone Policy/Workflow YAML next to it; '-' reads stdin")
     add_definition_flag(p)
     p.add_argument("--env", metavar="NAME",
                    help="render only this environment (a topology policy, or a deploy step with only overrides)")
     p.add_argument("-o", "--output", choices=("yaml", "json"), default="yaml")
     p.add_argument("--output-dir", type=Path,
-                   help="write one file per object here instead: [<env>/]<component>/<kind>-<name>.yaml")
+                   help="write one file per object here instead: [<app>/][<env>/]<component>/<kind>-<name>.yaml"
+                        " (<app>/ when there are several apps)")
     p.add_argument("-n", "--namespace", help="namespace for objects that set none")
     p.add_argument("--cluster-version", type=cluster_version,
                    default=contract.DEFAULT_CLUSTER_VERSION, metavar="MAJOR.MINOR",
@@ -68,21 +66,12 @@ def _add_render(sub: argparse._SubParsersAction[Parser]) -> None:
                    help="property keys a definition does not declare are errors, not warnings")
     p.add_argument("--timeout", type=seconds, default=RenderOptions.timeout, metavar="SECONDS",
                    help="time budget of the whole render (default %(default)g)")
+    cli_render.add_batch_flags(p)
     p.set_defaults(handler=_render)
 
 
 def _render(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
-    sources = read_sources(args.files, stdin)
-    result = render(sources[0], definitions=args.definitions, options=render_options(args),
-                    documents=sources[1:])
-    for warning in result.warnings:
-        stderr.write(f"warning: {relative(warning)}\n")
-    if args.output_dir:
-        written = write_output_dir(result, args.output_dir)
-        stderr.write(f"wrote {len(written)} files under {args.output_dir}\n")
-    else:
-        stdout.write(json_list(result) if args.output == "json" else yaml_stream(result))
-    return EXIT_OK
+    return cli_render.run_batch(args, render_options(args), stdin, stdout, stderr)
 
 
 def build_parser(stdout: IO[str] = sys.stdout, stderr: IO[str] = sys.stderr) -> Parser:
