@@ -37,7 +37,7 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 bench: tools venv
-	python benchmarks/bench.py
+	python benchmarks/bench.py $(BENCH_ARGS)
 
 lint: venv
 	ruff check engine tests benchmarks
