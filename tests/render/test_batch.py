@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from engine import AppError, RenderOptions, render, render_many
+from engine import AppError, OamError, RenderOptions, render, render_many
 from engine.cache import Store
 from engine.render.rendercache import NAMESPACE
 
@@ -157,3 +157,28 @@ def test_failed_apps_are_not_cached(tmp_path: Path) -> None:
     assert not render_many([source], options=options).ok
     again = render_many([source], options=options)
     assert not again.ok and again.stats.cache_hits == 0
+
+
+BROKEN = """broken: {
+	type: "component"
+	attributes: workload: definition: {apiVersion: "apps/v1", kind: "Deployment"}
+}
+template: {
+	output: {apiVersion: "apps/v1", kind: "Deployment", metadata: name: context.name
+		spec: replicas: parameter.n + "x"}
+	parameter: n: *1 | int
+}
+"""
+
+
+def test_apps_sharing_a_problem_get_exactly_their_own(tmp_path: Path) -> None:
+    (tmp_path / "broken.cue").write_text(BROKEN)
+    apps = [app("a", [web("c", kind="broken")]), app("b", [web("c", kind="worker")]),
+            app("c", [web("c", kind="broken")])]
+    batch = render_many(apps, definitions=tmp_path)
+    assert [o.ok for o in batch.outcomes] == [False, True, False]
+    for outcome, source in zip(batch.outcomes, apps, strict=True):
+        if outcome.error is not None:
+            with pytest.raises(OamError) as alone:
+                render(source, definitions=tmp_path)
+            assert outcome.error.problems == alone.value.problems
