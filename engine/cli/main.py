@@ -65,7 +65,8 @@ def _add_render(sub: argparse._SubParsersAction[Parser]) -> None:
     p.add_argument("--strict", action="store_true",
                    help="property keys a definition does not declare are errors, not warnings")
     p.add_argument("--timeout", type=seconds, default=RenderOptions.timeout, metavar="SECONDS",
-                   help="time budget of the whole render (default %(default)g)")
+                   help="time budget of the whole render; with several apps, of each cue process"
+                        " (default %(default)g)")
     cli_render.add_batch_flags(p)
     p.set_defaults(handler=_render)
 

@@ -119,8 +119,8 @@ def _plan(index: int, unit: Unit, loader: DefinitionLoader, options: RenderOptio
     return _Planned(index, inputs.app, select(plan, options.environment), list(plan.warnings))
 
 
-def _together(units: Sequence[Unit], loader: DefinitionLoader, options: RenderOptions,
-              started: float) -> tuple[list[AppOutcome], int]:
+def _together(units: Sequence[Unit], loader: DefinitionLoader,
+              options: RenderOptions) -> tuple[list[AppOutcome], int]:
     """Outcomes of `units`, rendered together (each evaluation layer one cue program for all),
     and the cue processes it took."""
     outcomes = [AppOutcome(u.source, u.name) for u in units]
@@ -133,7 +133,8 @@ def _together(units: Sequence[Unit], loader: DefinitionLoader, options: RenderOp
     if not planned:
         return outcomes, 0
     try:
-        cue = Cue(options.cue_binary, options.timeout, started, options.jobs)
+        runner = Cue if len(planned) == 1 else _Runner  # one app: the budget of its whole render
+        cue = runner(options.cue_binary, options.timeout, jobs=options.jobs)
         each = render_each_environment([pair for p in planned for pair in p.envs], loader, options, cue)
     except OamError as error:  # no cue, or the budget of the whole batch ran out
         for p in planned:
@@ -170,20 +171,45 @@ def _entangled(outcomes: Sequence[AppOutcome]) -> list[int]:
             if o.error is not None and any(seen[p] > 1 for p in o.error.problems)]
 
 
-def render_units(units: Sequence[Unit], loader: DefinitionLoader, options: RenderOptions,
-                 started: float) -> tuple[list[AppOutcome], int]:
-    """Outcomes of `units` in order, and the cue processes started: all together first, then
-    alone each failed app whose problems another app shares."""
+def render_units(units: Sequence[Unit], loader: DefinitionLoader,
+                 options: RenderOptions) -> tuple[list[AppOutcome], int]:
+    """Outcomes of `units` in order, and the cue processes started: all together first; failed
+    apps whose problems another app shares (a problem cue could not place) again, in halves
+    down to one app, until each has only its own."""
     ready = [i for i, u in enumerate(units) if u.error is None]
     outcomes = [AppOutcome(u.source, u.name, error=u.error) for u in units]
-    together, processes = _together([units[i] for i in ready], loader, options, started)
+    together, processes = _settled([units[i] for i in ready], loader, options)
     for i, outcome in zip(ready, together, strict=True):
         outcomes[i] = outcome
-    if len(ready) > 1:
-        for j in _entangled(together):
-            alone, more = _together([units[ready[j]]], loader, options, time.monotonic())
-            outcomes[ready[j]], processes = alone[0], processes + more
     return outcomes, processes
+
+
+def _settled(units: Sequence[Unit], loader: DefinitionLoader,
+             options: RenderOptions) -> tuple[list[AppOutcome], int]:
+    outcomes, processes = _together(units, loader, options)
+    tangled = _entangled(outcomes) if len(units) > 1 else []
+    if not tangled:
+        return outcomes, processes
+    if len(tangled) == len(units):
+        middle = len(units) // 2
+        groups = [list(range(middle)), list(range(middle, len(units)))]
+    else:
+        groups = [tangled]
+    for group in groups:
+        again, more = _settled([units[i] for i in group], loader, options)
+        processes += more
+        for i, outcome in zip(group, again, strict=True):
+            outcomes[i] = outcome
+    return outcomes, processes
+
+
+class _Runner(Cue):
+    """The gateway for a batch: `timeout` bounds each cue process (a runaway template), not
+    the batch, whose size is the caller's choice."""
+
+    def _run(self, args: list[str], work: Path, task: str) -> str:
+        self.deadline = time.monotonic() + self.timeout
+        return super()._run(args, work, task)
 
 
 def render_many(apps: Iterable[AppSource], *, definitions: Definitions = None,
@@ -197,11 +223,11 @@ def render_many(apps: Iterable[AppSource], *, definitions: Definitions = None,
     runs it in chunks, `options.jobs` at a time), so the number of cue processes does not grow
     with the number of apps. A source holding only Policy and Workflow documents, and
     `documents`, apply to every app; those beside an app in its source apply to that app.
-    Other kinds are skipped with a note. With `options.cache_dir`, apps rendered before with
+    Other kinds are skipped with a note. With several apps, `options.timeout` bounds each
+    cue process rather than the whole batch. With `options.cache_dir`, apps rendered before with
     the same documents, definitions, options, engine and cue are taken from the cache.
     `on_done` is called with each outcome as it is known (cache hits first).
     """
-    started = time.monotonic()  # the time budget covers the whole batch
     options = options or RenderOptions()
     loader = as_loader(definitions)
     split = split_sources(apps, documents)
@@ -209,15 +235,14 @@ def render_many(apps: Iterable[AppSource], *, definitions: Definitions = None,
         return _legacy(split.documents, loader, options, on_done)
     units = [Unit(u.source, u.app, (*u.beside, *split.shared), u.error) for u in split.units]
     cache = RenderCache(options.cache_dir, loader, options) if options.cache_dir else None
-    outcomes, processes = _cached_or_rendered(units, cache, loader, options, started, on_done)
+    outcomes, processes = _cached_or_rendered(units, cache, loader, options, on_done)
     counts = cache.store.counts if cache else None
     stats = BatchStats(len(outcomes), processes, counts.hits if counts else 0, counts.misses if counts else 0)
     return BatchResult(tuple(outcomes), stats, tuple(split.notes))
 
 
 def _cached_or_rendered(units: Sequence[Unit], cache: RenderCache | None, loader: DefinitionLoader,
-                        options: RenderOptions, started: float,
-                        on_done: OnDone | None) -> tuple[list[AppOutcome], int]:
+                        options: RenderOptions, on_done: OnDone | None) -> tuple[list[AppOutcome], int]:
     entries: list[str | None] = [None] * len(units)
     outcomes: list[AppOutcome | None] = [None] * len(units)
     for index, unit in enumerate(units):
@@ -230,7 +255,7 @@ def _cached_or_rendered(units: Sequence[Unit], cache: RenderCache | None, loader
             if on_done:
                 on_done(found)
     pending = [i for i, o in enumerate(outcomes) if o is None]
-    rendered, processes = render_units([units[i] for i in pending], loader, options, started)
+    rendered, processes = render_units([units[i] for i in pending], loader, options)
     for index, outcome in zip(pending, rendered, strict=True):
         outcomes[index] = outcome
         entry = entries[index]

@@ -182,3 +182,25 @@ def test_apps_sharing_a_problem_get_exactly_their_own(tmp_path: Path) -> None:
             with pytest.raises(OamError) as alone:
                 render(source, definitions=tmp_path)
             assert outcome.error.problems == alone.value.problems
+
+
+SPIN = """spin: {
+	type: "component"
+	attributes: workload: definition: {apiVersion: "v1", kind: "ConfigMap"}
+}
+template: {
+	parameter: n: int
+	let steps = [for i in list.Range(0, parameter.n, 1) for j in list.Range(0, parameter.n, 1) if i == j+1 {i}]
+	output: {apiVersion: "v1", kind: "ConfigMap", data: n: "\\(len(steps))"}
+}
+"""
+
+
+def test_a_runaway_app_times_out_alone(tmp_path: Path) -> None:
+    (tmp_path / "spin.cue").write_text('import "list"\n\n' + SPIN)
+    apps = [app("a", [web()]), app("slow", [{"name": "c", "type": "spin", "properties": {"n": 5000}}]),
+            app("b", [web()]), app("c", [web()])]
+    batch = render_many(apps, definitions=tmp_path, options=RenderOptions(timeout=2))
+    assert [o.ok for o in batch.outcomes] == [True, False, True, True]
+    error = batch.outcomes[1].error
+    assert error is not None and [p.code for p in error.problems] == ["timeout"]
