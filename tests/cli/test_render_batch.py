@@ -113,3 +113,20 @@ def test_no_application_anywhere_says_what_it_found(tmp_path: Path) -> None:
     code, out, err = cli("render", "-f", str(tmp_path))
     assert code == 1 and out == ""
     assert "expected one Application, found 'ConfigMap'" in err
+
+
+def test_shared_policies_go_to_the_apps_that_name_them(tmp_path: Path) -> None:
+    deployed = app("deployed")
+    deployed["spec"]["workflow"] = {"steps": [{"name": "go", "type": "deploy", "properties": {"policies": ["eu"]}}]}
+    (tmp_path / "deployed.yaml").write_text(yaml.safe_dump(deployed))
+    (tmp_path / "plain.yaml").write_text(yaml.safe_dump(app("plain")))
+    policies = [{"apiVersion": "core.oam.dev/v1alpha1", "kind": "Policy", "metadata": {"name": name},
+                 "type": "topology", "properties": {"clusters": ["local"], "namespace": name}}
+                for name in ("eu", "unused")]
+    (tmp_path / "policies.yaml").write_text(yaml.safe_dump_all(policies))
+    code, out, err = cli("render", "-f", str(tmp_path))
+    assert code == 0, err
+    namespaces = {d["metadata"]["labels"]["app.oam.dev/name"]: d["metadata"]["namespace"]
+                  for d in yaml.safe_load_all(out) if d}
+    assert namespaces == {"deployed": "eu", "plain": "default"}
+    assert err == f"note: {tmp_path}/policies.yaml: policy 'unused' is not referenced by any application; ignored\n"
