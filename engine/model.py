@@ -181,6 +181,8 @@ class RenderResult:
     stats: RenderStats = field(default_factory=RenderStats)
     environments: tuple[Environment, ...] = ()
     warnings: tuple[str, ...] = ()
+    # The YAML stream when already known (the render cache keeps it with the objects).
+    text: str = field(default="", compare=False, repr=False)
 
     def bodies(self) -> list[JSON]:
         return [dict(o.body) for o in self.objects]
@@ -192,6 +194,8 @@ class RenderResult:
         return grouped
 
     def to_yaml(self) -> str:
+        if self.text:
+            return self.text
         from .output.emit import yaml_stream
 
         return yaml_stream(self)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..model import AppOutcome, BatchResult, RenderOptions, RenderResult
-from ..output.emit import output_files, yaml_stream
+from ..output.emit import output_files
 from ..output.files import OutputFile, file_part, write_files
 from ..render.batch import render_many
 from ..render.pipeline import render
@@ -137,7 +137,7 @@ def emit(args: argparse.Namespace, batch: BatchResult, stdout: IO[str], stderr: 
         stdout.write(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}, indent=2,
                                 ensure_ascii=False) + "\n")
     else:
-        stdout.write("".join(yaml_stream(r) for r in results))
+        stdout.write("".join(r.to_yaml() for r in results))  # the cache may know the text
 
 
 def folder_files(results: Sequence[RenderResult], several: bool) -> list[OutputFile]:

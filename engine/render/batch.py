@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..cue.runner import Cue
@@ -306,7 +306,9 @@ def _cached_or_rendered(units: Sequence[Unit], cache: RenderCache | None, loader
         outcomes[index] = outcome
         entry = entries[index]
         if cache is not None and entry is not None and outcome.result is not None:
-            cache.put(entry, outcome.result)
+            kept = replace(outcome.result, text=outcome.result.to_yaml())
+            outcome = outcomes[index] = replace(outcome, result=kept)
+            cache.put(entry, kept)
         if on_done:
             on_done(outcome)
     return [o for o in outcomes if o is not None], processes

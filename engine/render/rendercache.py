@@ -125,6 +125,7 @@ def _value(result: RenderResult) -> dict[str, Any]:
         "environments": [[e.name, e.namespace, list(e.clusters), list(e.policies), e.title]
                          for e in result.environments],
         "warnings": list(result.warnings),
+        "yaml": result.to_yaml(),  # emitting is a good part of a render's Python time
     }
 
 
@@ -136,4 +137,4 @@ def _result(value: dict[str, Any]) -> RenderResult:
     environments = tuple(Environment(name, namespace, tuple(clusters), tuple(policies), title)
                          for name, namespace, clusters, policies, title in value["environments"])
     return RenderResult(str(value["app"]), objects, environments=environments,
-                        warnings=tuple(str(w) for w in value["warnings"]))
+                        warnings=tuple(str(w) for w in value["warnings"]), text=str(value.get("yaml") or ""))
