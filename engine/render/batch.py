@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..cue.runner import Cue
 from ..definitions import DefinitionLoader
-from ..documents import APP_KIND, Document, read_documents
+from ..documents import APP_KIND, Document, parse_documents, read_documents
 from ..errors import OamError, Problem, app_problem, raise_problems
 from ..legacy.pipeline import is_legacy, render_legacy
 from ..model import (
@@ -22,9 +22,11 @@ from ..model import (
     RenderResult,
     RenderStats,
 )
+from ..yamlio import MAX_TEXT_CHARS
 from .environments import POLICY_KIND, WORKFLOW_KIND, in_environments, plan_environments, read_inputs, select
 from .pipeline import AppSource, Definitions, EnvOutput, as_loader, render_each_environment
-from .rendercache import RenderCache
+from .rendercache import Parts, RenderCache
+from .shared import with_shared
 
 _STANDALONE = (POLICY_KIND, WORKFLOW_KIND)
 OnDone = Callable[[AppOutcome], None]
@@ -39,9 +41,16 @@ class Unit:
     app: Document | Application | None = None
     beside: tuple[Document, ...] = ()  # Policy and Workflow documents of its source, then shared ones
     error: OamError | None = None
+    parts: Parts | None = None  # for the render cache: its own documents' key and definition names
+    # An app of a file the cache knows (the file, the app's place among its apps, its text):
+    # its documents are read only when it must render.
+    lazy: tuple[Path, int, str] | None = None
+    label: str = ""  # the app's name when its document is not read
 
     @property
     def name(self) -> str:
+        if self.label:
+            return self.label
         if isinstance(self.app, Application):
             return self.app.name
         data = self.app.data if isinstance(self.app, Document) else None
@@ -66,28 +75,32 @@ class _Split:
     documents: list[Document]  # everything read, to tell the v1alpha2 model
 
 
-def split_sources(apps: Iterable[AppSource], documents: Iterable[AppSource] = ()) -> _Split:
-    """One unit per Application document, in order; other kinds are noted and skipped."""
+def split_sources(apps: Iterable[AppSource], documents: Iterable[AppSource] = (),
+                  cache: RenderCache | None = None) -> _Split:
+    """One unit per Application document, in order; other kinds are noted and skipped. With a
+    cache, a file it read before in the same text is not parsed again (its units are lazy)."""
     split = _Split([], [], [], [])
     for source in apps:
         if isinstance(source, Application):
             split.units.append(Unit(source.source or "<application>", source))
             continue
+        text = _text(source) if cache is not None and isinstance(source, Path) else None
+        known = cache.known_file(source, text) if cache is not None and isinstance(source, Path) and text else None
+        if known is not None and isinstance(source, Path) and text is not None:
+            split.units += [Unit(str(source), parts=parts, lazy=(source, index, text), label=name)
+                            for index, (name, parts) in enumerate(known[0])]
+            split.notes += known[1]
+            continue
         try:
-            docs = read_documents(source)
+            docs = read_documents(source) if text is None else parse_documents(text, str(source))
         except OamError as error:
             split.units.append(Unit(_where(source, []), error=error))
             continue
-        split.documents += docs
-        where = _where(source, docs)
-        found = [d for d in docs if d.kind == APP_KIND]
-        beside = tuple(d for d in docs if d.kind in _STANDALONE)
-        ignored = [d.kind or "?" for d in docs if d.kind != APP_KIND and d.kind not in _STANDALONE]
-        if ignored:
-            split.notes.append(f"{where}: ignored {', '.join(ignored)} (not an Application, Policy or Workflow)")
-        split.units += [Unit(where, d, beside) for d in found]
-        if not found:
-            split.shared += beside
+        _add_file(split, _where(source, docs), docs, cache)
+        if cache is not None and isinstance(source, Path) and text is not None:
+            mine = [u for u in split.units if u.source == str(source) and u.parts is not None]
+            notes = [n for n in split.notes if n.startswith(f"{source}: ")]
+            cache.remember_file(source, text, [(u.name, u.parts) for u in mine if u.parts], notes)
     for source in documents:  # shared inputs: an unreadable one stops the batch, as in render()
         docs = read_documents(source) if not isinstance(source, Application) else []
         split.documents += docs
@@ -95,49 +108,42 @@ def split_sources(apps: Iterable[AppSource], documents: Iterable[AppSource] = ()
     return split
 
 
-def _strings(data: object, found: set[str]) -> set[str]:
-    if isinstance(data, str):
-        found.add(data)
-    elif isinstance(data, dict):
-        for value in data.values():
-            _strings(value, found)
-    elif isinstance(data, list):
-        for item in data:
-            _strings(item, found)
-    return found
+def _text(source: AppSource) -> str | None:
+    """A file's text when it is a readable file within the size limit (else the reader says why)."""
+    if not isinstance(source, Path):
+        return None
+    try:
+        with source.open(encoding="utf-8") as handle:
+            text = handle.read(MAX_TEXT_CHARS + 1)
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text if len(text) <= MAX_TEXT_CHARS else None
 
 
-def _doc_name(doc: Document) -> str:
-    meta = doc.data.get("metadata") if isinstance(doc.data, dict) else None
-    name = meta.get("name") if isinstance(meta, dict) else None
-    return name if isinstance(name, str) else ""
+def _add_file(split: _Split, where: str, docs: Sequence[Document], cache: RenderCache | None) -> None:
+    split.documents += docs
+    found = [d for d in docs if d.kind == APP_KIND]
+    beside = tuple(d for d in docs if d.kind in _STANDALONE)
+    ignored = [d.kind or "?" for d in docs if d.kind != APP_KIND and d.kind not in _STANDALONE]
+    if ignored:
+        split.notes.append(f"{where}: ignored {', '.join(ignored)} (not an Application, Policy or Workflow)")
+    split.units += [Unit(where, d, beside, parts=cache.parts([d, *beside]) if cache else None) for d in found]
+    if not found:
+        split.shared += beside
 
 
-def _referenced(unit: Unit, shared: Sequence[Document]) -> list[Document]:
-    """The shared documents `unit`'s workflow names (a workflow it names may name policies)."""
-    app = unit.app
-    data = app.data if isinstance(app, Document) else None
-    spec = data.get("spec") if isinstance(data, dict) else None
-    named = _strings(spec.get("workflow") if isinstance(spec, dict) else None, set())
-    if isinstance(app, Application):
-        named |= {n for step in app.workflow for n in _strings(dict(step.properties), set())}
-    for doc in shared:
-        if doc.kind == WORKFLOW_KIND and _doc_name(doc) in named:
-            named |= _strings(doc.data.get("steps"), set())
-    return [doc for doc in shared if _doc_name(doc) in named]
-
-
-def _with_shared(units: Sequence[Unit], shared: Sequence[Document]) -> tuple[list[Unit], list[str]]:
-    """Units with the shared Policy and Workflow documents they see: one app sees them all (as
-    `render` does, warning about those it does not use); with several apps, each sees those its
-    workflow names, and one note names the documents no app uses."""
-    if len(units) <= 1:
-        return [Unit(u.source, u.app, (*u.beside, *shared), u.error) for u in units], []
-    found = [Unit(u.source, u.app, (*u.beside, *_referenced(u, shared)), u.error) for u in units]
-    used = {id(doc) for u in found for doc in u.beside}
-    notes = [f"{doc.source}: {doc.kind.lower()} {_doc_name(doc)!r} is not referenced by any application;"
-             " ignored" for doc in shared if id(doc) not in used]
-    return found, notes
+def _read_lazy(unit: Unit) -> Unit:
+    """A lazy unit with its documents read: it must render after all."""
+    if unit.lazy is None:
+        return unit
+    path, index, text = unit.lazy
+    try:
+        docs = parse_documents(text, str(path))
+    except OamError as error:
+        return replace(unit, error=error, lazy=None)
+    found = [d for d in docs if d.kind == APP_KIND]
+    beside = tuple(d for d in docs if d.kind in _STANDALONE)
+    return replace(unit, app=found[index], beside=beside, lazy=None)
 
 
 def _failed(problems: Sequence[Problem]) -> OamError:
@@ -266,8 +272,9 @@ def render_many(apps: Iterable[AppSource], *, definitions: Definitions = None,
     One app's errors never hide another's objects: each outcome holds a result or the error
     of that app alone. Components of all apps share each evaluation layer's cue program (cue
     runs it in chunks, `options.jobs` at a time), so the number of cue processes does not grow
-    with the number of apps. A source holding only Policy and Workflow documents, and
-    `documents`, apply to every app; those beside an app in its source apply to that app.
+    with the number of apps. Policy and Workflow documents beside an app in its source apply
+    to that app; those of a source holding no app, and `documents`, to the apps whose workflow
+    names them (to the app, when there is one).
     Other kinds are skipped with a note. With several apps, `options.timeout` bounds each
     cue process rather than the whole batch. With `options.cache_dir`, apps rendered before with
     the same documents, definitions, options, engine and cue are taken from the cache.
@@ -275,33 +282,31 @@ def render_many(apps: Iterable[AppSource], *, definitions: Definitions = None,
     """
     options = options or RenderOptions()
     loader = as_loader(definitions)
-    split = split_sources(apps, documents)
+    cache = RenderCache(options.cache_dir, loader, options) if options.cache_dir else None
+    split = split_sources(apps, documents, cache)
     if not split.units and is_legacy(split.documents):
         return _legacy(split.documents, loader, options, on_done)
-    units, unused = _with_shared(split.units, split.shared)
-    split.notes += unused
-    cache = RenderCache(options.cache_dir, loader, options) if options.cache_dir else None
-    outcomes, processes = _cached_or_rendered(units, cache, loader, options, on_done)
+    outcomes, processes, unused = _cached_or_rendered(split, cache, loader, options, on_done)
     counts = cache.store.counts if cache else None
     stats = BatchStats(len(outcomes), processes, counts.hits if counts else 0, counts.misses if counts else 0)
-    return BatchResult(tuple(outcomes), stats, tuple(split.notes))
+    return BatchResult(tuple(outcomes), stats, (*split.notes, *unused))
 
 
-def _cached_or_rendered(units: Sequence[Unit], cache: RenderCache | None, loader: DefinitionLoader,
-                        options: RenderOptions, on_done: OnDone | None) -> tuple[list[AppOutcome], int]:
-    entries: list[str | None] = [None] * len(units)
+def _cached_or_rendered(split: _Split, cache: RenderCache | None, loader: DefinitionLoader, options: RenderOptions,
+                        on_done: OnDone | None) -> tuple[list[AppOutcome], int, list[str]]:
+    units = split.units
+    shared = cache.parts(split.shared) if cache is not None else ("", ())
+    entries = [cache.entry(u.parts, shared) if cache is not None and u.parts else None for u in units]
     outcomes: list[AppOutcome | None] = [None] * len(units)
-    for index, unit in enumerate(units):
-        if cache is None or not isinstance(unit.app, Document):
-            continue
-        entries[index] = entry = cache.key_for([unit.app, *unit.beside])
-        hit = cache.get(entry) if entry else None
+    for index, (unit, entry) in enumerate(zip(units, entries, strict=True)):
+        hit = cache.get(entry) if cache is not None and entry else None
         if hit is not None:
             outcomes[index] = found = AppOutcome(unit.source, hit.app, hit, cached=True)
             if on_done:
                 on_done(found)
     pending = [i for i, o in enumerate(outcomes) if o is None]
-    rendered, processes = render_units([units[i] for i in pending], loader, options)
+    ready, unused = with_shared([_read_lazy(units[i]) for i in pending], split.shared, several=len(units) > 1)
+    rendered, processes = render_units(ready, loader, options)
     for index, outcome in zip(pending, rendered, strict=True):
         outcomes[index] = outcome
         entry = entries[index]
@@ -311,7 +316,8 @@ def _cached_or_rendered(units: Sequence[Unit], cache: RenderCache | None, loader
             cache.put(entry, kept)
         if on_done:
             on_done(outcome)
-    return [o for o in outcomes if o is not None], processes
+    # Shared documents no app uses: known only when every app was read.
+    return [o for o in outcomes if o is not None], processes, unused if len(pending) == len(units) else []
 
 
 def _legacy(documents: Sequence[Document], loader: DefinitionLoader, options: RenderOptions,

@@ -16,6 +16,8 @@ from ..documents import Document
 from ..model import Definition, Environment, RenderedObject, RenderOptions, RenderResult
 
 NAMESPACE = "render"
+FILES = "render-files"  # per file text: its apps' parts, so that a known file is not parsed again
+Parts = tuple[str, tuple[str, ...]]  # the key of an app's own documents, the definition names they use
 _KINDS = (contract.KIND_COMPONENT, contract.KIND_TRAIT, contract.KIND_POLICY, contract.KIND_WORKFLOW_STEP)
 _ENGINE = Path(__file__).resolve().parent.parent
 
@@ -71,6 +73,7 @@ class RenderCache:
 
     def __init__(self, root: Path, loader: DefinitionLoader, options: RenderOptions) -> None:
         self.store = Store(Path(root))
+        self.files = Store(Path(root))  # counted apart: the stats count rendered apps
         self.loader = loader
         cue = cue_fingerprint(options.cue_binary)
         self.base = None if cue is None else key(
@@ -92,15 +95,39 @@ class RenderCache:
                 used.append((kind, name, known))
         return used
 
-    def key_for(self, documents: Sequence[Document]) -> str | None:
-        """The entry of an app made of `documents` (the app first); None: do not cache."""
-        if self.base is None:
-            return None
+    def parts(self, documents: Sequence[Document]) -> Parts:
+        """What an app's entry needs from its own documents (the app first, then the Policy and
+        Workflow documents of its file): their key and the definition names they mention."""
         names: set[str] = set()
         for doc in documents:
             _types(doc.data, names)
-        docs = [(d.source, d.line, d.data, sorted(d.lines.items())) for d in documents]
-        return key(self.base, docs, self._definitions(names))
+        return key([(d.source, d.line, d.data, sorted(d.lines.items())) for d in documents]), tuple(sorted(names))
+
+    def entry(self, parts: Parts, shared: Parts) -> str | None:
+        """The entry of an app: its parts, the parts of every shared standalone document of the
+        batch (a change to one renders every app again), and the definitions they all name."""
+        if self.base is None:
+            return None
+        shared_key, shared_names = shared
+        return key(self.base, parts[0], shared_key, self._definitions({*parts[1], *shared_names}))
+
+    def known_file(self, path: Path, text: str) -> tuple[list[tuple[str, Parts]], list[str]] | None:
+        """A file's apps (name and parts) and notes, as read before from the same text; None
+        when the cache has not read it."""
+        value = self.files.get(FILES, self._file_entry(path, text))
+        if not isinstance(value, dict):
+            return None
+        try:
+            return [(str(n), (str(k), tuple(map(str, t)))) for n, k, t in value["apps"]], list(value["notes"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def remember_file(self, path: Path, text: str, apps: Sequence[tuple[str, Parts]], notes: Sequence[str]) -> None:
+        value = {"apps": [[name, k, list(t)] for name, (k, t) in apps], "notes": list(notes)}
+        self.files.put(FILES, self._file_entry(path, text), value)
+
+    def _file_entry(self, path: Path, text: str) -> str:
+        return key(engine_fingerprint(), str(path), digest(text))
 
     def get(self, entry: str) -> RenderResult | None:
         value = self.store.get(NAMESPACE, entry)

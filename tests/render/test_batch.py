@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -204,3 +205,34 @@ def test_a_runaway_app_times_out_alone(tmp_path: Path) -> None:
     assert [o.ok for o in batch.outcomes] == [True, False, True, True]
     error = batch.outcomes[1].error
     assert error is not None and [p.code for p in error.problems] == ["timeout"]
+
+
+def test_a_warm_batch_reads_only_the_files_of_apps_that_render(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    batch_module = importlib.import_module("engine.render.batch")  # engine.render is also a function
+    parsed: list[str] = []
+    real = batch_module.parse_documents
+
+    def counting(text: str, source: str = "<input>") -> Any:
+        parsed.append(Path(source).name)
+        return real(text, source)
+
+    monkeypatch.setattr(batch_module, "parse_documents", counting)
+    shouting = app("loud", [web(kind="worker", traits=[{"type": "shout"}])])
+    files = {"loud.yaml": shouting, "quiet.yaml": app("quiet", [web()]), "calm.yaml": app("calm", [web()])}
+    for name, data in files.items():
+        (tmp_path / name).write_text(yaml.safe_dump(data))
+    sources = [tmp_path / name for name in files]
+    options = RenderOptions(cache_dir=tmp_path / "cache")
+    cold = render_many(sources, definitions=_definitions(tmp_path, "hello"), options=options)
+    assert cold.ok and sorted(parsed) == ["calm.yaml", "loud.yaml", "quiet.yaml"]
+    parsed.clear()
+    warm = render_many(sources, definitions=_definitions(tmp_path, "hello"), options=options)
+    assert warm.stats.cache_hits == 3 and parsed == []
+    assert [o.app for o in warm.outcomes] == ["loud", "quiet", "calm"]
+    (tmp_path / "calm.yaml").write_text(yaml.safe_dump(app("calm", [web(cpu="1")])))
+    changed = render_many(sources, definitions=_definitions(tmp_path, "bye"), options=options)
+    assert [o.cached for o in changed.outcomes] == [False, True, False]
+    assert sorted(parsed) == ["calm.yaml", "loud.yaml"]
+    assert changed.outcomes[2].result is not None
+    assert "cpu: '1'" in changed.outcomes[2].result.to_yaml()
