@@ -96,11 +96,12 @@ def split_sources(apps: Iterable[AppSource], documents: Iterable[AppSource] = ()
         except OamError as error:
             split.units.append(Unit(_where(source, []), error=error))
             continue
+        units, notes = len(split.units), len(split.notes)
         _add_file(split, _where(source, docs), docs, cache)
-        if cache is not None and isinstance(source, Path) and text is not None:
-            mine = [u for u in split.units if u.source == str(source) and u.parts is not None]
-            notes = [n for n in split.notes if n.startswith(f"{source}: ")]
-            cache.remember_file(source, text, [(u.name, u.parts) for u in mine if u.parts], notes)
+        mine = [(u.name, u.parts) for u in split.units[units:] if u.parts is not None]
+        # Only files of apps are remembered: the others' documents are needed as they are.
+        if cache is not None and isinstance(source, Path) and text is not None and mine:
+            cache.remember_file(source, text, mine, split.notes[notes:])
     for source in documents:  # shared inputs: an unreadable one stops the batch, as in render()
         docs = read_documents(source) if not isinstance(source, Application) else []
         split.documents += docs

@@ -115,7 +115,7 @@ class RenderCache:
         """A file's apps (name and parts) and notes, as read before from the same text; None
         when the cache has not read it."""
         value = self.files.get(FILES, self._file_entry(path, text))
-        if not isinstance(value, dict):
+        if not isinstance(value, dict) or not value.get("apps"):
             return None
         try:
             return [(str(n), (str(k), tuple(map(str, t)))) for n, k, t in value["apps"]], list(value["notes"])

@@ -236,3 +236,26 @@ def test_a_warm_batch_reads_only_the_files_of_apps_that_render(tmp_path: Path,
     assert sorted(parsed) == ["calm.yaml", "loud.yaml"]
     assert changed.outcomes[2].result is not None
     assert "cpu: '1'" in changed.outcomes[2].result.to_yaml()
+
+
+def test_a_warm_batch_still_applies_a_shared_policy_file(tmp_path: Path) -> None:
+    deployed = app("deployed", [web()])
+    deployed["spec"]["workflow"] = {"steps": [{"name": "go", "type": "deploy",
+                                               "properties": {"policies": ["here"]}}]}
+    policy = {"apiVersion": "core.oam.dev/v1alpha1", "kind": "Policy", "metadata": {"name": "here"},
+              "type": "topology", "properties": {"clusters": ["local"], "namespace": "there"}}
+    (tmp_path / "app.yaml").write_text(yaml.safe_dump(deployed))
+    (tmp_path / "other.yaml").write_text(yaml.safe_dump(app("other", [web()])))
+    (tmp_path / "policy.yaml").write_text(yaml.safe_dump(policy))
+    sources = [tmp_path / "app.yaml", tmp_path / "other.yaml", tmp_path / "policy.yaml"]
+    options = RenderOptions(cache_dir=tmp_path / "cache")
+    for run in range(2):
+        batch = render_many(sources, options=options)
+        assert batch.stats.cache_hits == 2 * run
+        result = batch.outcomes[0].result
+        assert result is not None and {o.body["metadata"]["namespace"] for o in result.objects} == {"there"}
+    policy["properties"]["namespace"] = "moved"
+    (tmp_path / "policy.yaml").write_text(yaml.safe_dump(policy))
+    moved = render_many(sources, options=options)
+    assert moved.stats.cache_hits == 0 and moved.outcomes[0].result is not None
+    assert {o.body["metadata"]["namespace"] for o in moved.outcomes[0].result.objects} == {"moved"}
