@@ -60,7 +60,7 @@ $(VENV)/.installed: pyproject.toml $(VENV)/.sources
 	@touch $@
 
 bench: tools venv
-	python benchmarks/bench.py
+	python benchmarks/bench.py $(BENCH_ARGS)
 
 lint: venv
 	ruff check engine tests benchmarks

@@ -1,96 +1,203 @@
-"""Benchmarks: print render time, cue processes and memory for apps of growing size.
+"""Benchmarks: the issue-11 table (apps/s, ms per app, cue processes, time in cue, peak RSS).
 
-Numbers only; nothing here asserts a timing. Run with `make bench`; `--large` adds an app
-of 2,000 components (about a minute), which cue evaluates in chunks (compose.CHUNK_SIZE).
-Each line starts cold (definition facts forgotten): `parses` counts the template and definition
-file parses of the first render, then of each later one (facts then known in memory).
+Numbers only; nothing here asserts a timing. Run with `make bench` (or `python
+benchmarks/bench.py`); `--quick` runs smaller cases for a CI-like check. Each case is a fresh
+`oam-render render` process over files on disk, as CI would run it:
+
+  (a) one small app, cold cache     (b) the same, warm
+  (c) one app of 200 components x 3 traits, cold
+  (d) 1,000 generated apps (seeded: 1-5 components, 0-4 traits, bundled definitions), cold
+  (e) the same 1,000 apps, warm
+
+A case runs in a worker process (`--worker`) that counts the cue processes and the seconds
+they took, and reports the peak RSS of itself plus its largest child (a cue process).
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import random
 import resource
-import statistics
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from engine import RenderOptions, RenderResult, render
-from engine.facts import forget
+ROOT = Path(__file__).resolve().parent.parent
+COMPONENTS = ["webservice", "worker", "daemon"]
+# Trait types with properties that fit every component type above.
+TRAITS: dict[str, dict[str, Any]] = {
+    "labels": {"team": "bench"},
+    "annotations": {"owner": "bench@example.com"},
+    "sidecar": {"name": "log", "image": "fluentd:v1.16"},
+    "resource": {"cpu": "250m", "memory": "128Mi"},
+    "env": {"env": {"MODE": "bench"}},
+    "command": {"command": ["/bin/app", "--serve"]},
+}
+THREE = [("scaler", {"replicas": 3}), ("sidecar", TRAITS["sidecar"]), ("labels", TRAITS["labels"])]
 
-TRAITS = [
-    {"type": "scaler", "properties": {"replicas": 3}},
-    {"type": "sidecar", "properties": {"name": "log", "image": "fluentd:v1"}},
-    {"type": "labels", "properties": {"tier": "web"}},
-    {"type": "resource", "properties": {"cpu": "500m", "memory": "256Mi"}},
-]
 
-
-def application(components: int, with_traits: bool) -> dict[str, Any]:
-    entries = []
-    for index in range(components):
-        entry: dict[str, Any] = {
-            "name": f"svc-{index}", "type": "webservice",
-            "properties": {"image": f"registry.example/svc-{index}:1.0",
-                           "ports": [{"port": 8080, "expose": True}], "cpu": "250m"},
-        }
-        if with_traits:
-            entry["traits"] = TRAITS
-        entries.append(entry)
+def application(name: str, components: list[dict[str, Any]]) -> dict[str, Any]:
     return {"apiVersion": "core.oam.dev/v1beta1", "kind": "Application",
-            "metadata": {"name": "bench", "namespace": "bench"}, "spec": {"components": entries}}
+            "metadata": {"name": name, "namespace": "bench"}, "spec": {"components": components}}
 
 
-def parses(result: RenderResult) -> str:
-    """Templates / definition files parsed during one render."""
-    return f"{result.stats.template_parses}/{result.stats.definition_parses}"
+def component(name: str, kind: str, traits: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    return {"name": name, "type": kind,
+            "properties": {"image": f"registry.example/{name}:1.0", "cpu": "250m"},
+            "traits": [{"type": t, "properties": p} for t, p in traits]}
 
 
-def measure(components: int, with_traits: bool, repeats: int) -> None:
-    app = application(components, with_traits)
-    times = []
-    results: list[RenderResult] = []
-    forget()
-    for _ in range(repeats):
-        start = time.perf_counter()
-        results.append(render(app))
-        times.append(time.perf_counter() - start)
-    result = results[-1]
-    label = f"{components:>4} components{' + 4 traits each' if with_traits else '':<17}"
-    print(f"{label} objects={len(result.objects):>5}  cue processes={result.stats.cue_processes}  "
-          f"median={statistics.median(times) * 1000:8.1f} ms  min={min(times) * 1000:8.1f} ms  "
-          f"per component={statistics.median(times) * 1000 / components:6.2f} ms  "
-          f"parses (templates/files) first={parses(results[0])} next={parses(result)}")
+def wide_app(components: int) -> dict[str, Any]:
+    """One app of `components` webservices with three traits each."""
+    return application("wide", [component(f"svc-{i}", "webservice", THREE) for i in range(components)])
 
 
-def measure_disk_cache() -> None:
-    """One small app whose definition facts come from the on-disk cache (memory forgotten)."""
-    app = application(1, True)
-    with tempfile.TemporaryDirectory(prefix="oam-bench-") as folder:
-        options = RenderOptions(cache_dir=Path(folder))
-        forget()
-        cold = render(app, options=options)
-        forget()
-        start = time.perf_counter()
-        warm = render(app, options=options)
-        took = time.perf_counter() - start
-    print(f"   1 component + 4 traits, definitions from the disk cache: {took * 1000:.1f} ms  "
-          f"parses cold={parses(cold)} warm={parses(warm)}  files from the cache={warm.stats.definition_cache_hits}")
+def generated_apps(count: int, seed: int = 11) -> list[dict[str, Any]]:
+    """`count` apps, the same for the same seed: 1-5 components of bundled types, 0-4 traits each."""
+    rng = random.Random(seed)
+    apps = []
+    for index in range(count):
+        comps = []
+        for c in range(rng.randint(1, 5)):
+            traits = rng.sample(sorted(TRAITS), rng.randint(0, 4))
+            comps.append(component(f"c{c}", rng.choice(COMPONENTS), [(t, TRAITS[t]) for t in traits]))
+        apps.append(application(f"app-{index:04d}", comps))
+    return apps
+
+
+def write_apps(folder: Path, apps: list[dict[str, Any]]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for app in apps:
+        (folder / f"{app['metadata']['name']}.yaml").write_text(json.dumps(app), encoding="utf-8")
+
+
+# --- the worker: one CLI run, measured from inside ---------------------------------------------
+
+
+def worker(argv: list[str]) -> None:
+    """Run `oam-render render ARGV` in this process; print its figures as JSON on stdout."""
+    sys.path.insert(0, str(ROOT))  # the engine of this checkout, whatever is installed
+    import engine.cli.render as cli_render
+    from engine.cli.main import run
+
+    cue = {"processes": 0, "seconds": 0.0}
+    real_run = subprocess.run
+
+    def timed(command: Any, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return real_run(command, *args, **kwargs)
+        finally:
+            if "version" not in command:  # the version check is not an evaluation
+                cue["processes"] += 1
+                cue["seconds"] += time.perf_counter() - started
+
+    subprocess.run = timed  # type: ignore[assignment]
+    batches: list[Any] = []
+    real_many = cli_render.render_many
+
+    def kept(*args: Any, **kwargs: Any) -> Any:
+        batches.append(real_many(*args, **kwargs))
+        return batches[-1]
+
+    cli_render.render_many = kept  # type: ignore[assignment]
+    with open(os.devnull, "w") as sink:
+        code = run(["render", *argv], sys.stdin, sink, sys.stderr)
+    outcomes = [o for b in batches for o in b.outcomes]
+    parses = [getattr(o.result.stats, "template_parses", None) for o in outcomes if o.result]
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(json.dumps({
+        "code": code, "apps": len(outcomes), "failed": sum(1 for o in outcomes if not o.ok),
+        "components": sum(len({(x.environment, x.component) for x in o.result.objects if x.component})
+                          for o in outcomes if o.result),
+        "cached": sum(1 for o in outcomes if o.cached),
+        "cue_processes": cue["processes"], "cue_seconds": cue["seconds"],
+        "template_parses": None if not parses or None in parses else sum(parses),
+        "rss_mb": (own + children) / 1024,
+    }))
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+
+def measure(label: str, args: list[str]) -> dict[str, Any]:
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, __file__, "--worker", *args], cwd=ROOT, capture_output=True,
+                          text=True, check=False)
+    wall = time.perf_counter() - started
+    try:
+        figures = json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        sys.exit(f"case {label} failed:\n{done.stderr}")
+    if figures["code"] != 0:
+        sys.exit(f"case {label} exited {figures['code']}:\n{done.stderr[-2000:]}")
+    return {"case": label, "wall": wall, **figures}
+
+
+HEAD = ("case", "apps", "comps", "apps/s", "ms/app", "cue procs", "cue s (sum)", "total s",
+        "tmpl parses", "peak RSS MB")
+
+
+def row(f: dict[str, Any]) -> tuple[str, ...]:
+    parses = "-" if f["template_parses"] is None else str(f["template_parses"])
+    return (f["case"], str(f["apps"]), str(f["components"]), f"{f['apps'] / f['wall']:.1f}",
+            f"{f['wall'] * 1000 / f['apps']:.1f}", str(f["cue_processes"]), f"{f['cue_seconds']:.2f}",
+            f"{f['wall']:.2f}", parses, f"{f['rss_mb']:.0f}")
+
+
+def table(rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(r[i]) for r in [HEAD, *rows]) for i in range(len(HEAD))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in [HEAD, *rows]]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def cases(work: Path, quick: bool) -> list[tuple[str, list[str]]]:
+    small = work / "small"
+    write_apps(small, [application("small", [component("web", "webservice", THREE)])])
+    wide = work / "wide"
+    write_apps(wide, [wide_app(20 if quick else 200)])
+    many = work / "many"
+    count = 50 if quick else 1000
+    write_apps(many, generated_apps(count))
+    cache = ["--cache-dir", str(work / "cache")]
+    return [
+        ("(a) 1 small app, cold", ["-f", str(small), *cache]),
+        ("(b) 1 small app, warm", ["-f", str(small), *cache]),
+        (f"(c) 1 app, {20 if quick else 200} comps x 3 traits", ["-f", str(wide), "--no-cache"]),
+        (f"(d) {count} apps, cold", ["-f", str(many), *cache]),
+        (f"(e) {count} apps, warm", ["-f", str(many), *cache]),
+    ]
 
 
 def main() -> None:
-    print(f"python {sys.version.split()[0]}; each line: median of several renders")
-    cases = [(1, False, 7), (1, True, 7), (10, True, 5), (50, True, 3), (100, True, 2), (200, True, 2)]
-    if "--large" in sys.argv[1:]:
-        cases.append((2000, True, 1))
-    for components, with_traits, repeats in cases:
-        measure(components, with_traits, repeats)
-    measure_disk_cache()
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak memory: python {own:.0f} MiB, largest cue process {children:.0f} MiB")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller cases (20 components, 50 apps)")
+    parser.add_argument("--keep", type=Path, help="write the apps here instead of a temp folder")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="oam-bench-"))
+    try:
+        rows = []
+        for label, argv in cases(work, args.quick):
+            rows.append(row(measure(label, argv)))
+            print(f"  {label}: {rows[-1][7]} s", file=sys.stderr)
+        print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
+              f"{os.getloadavg()[0]:.1f} at the end")
+        print(table(rows))
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--worker"]:
+        worker(sys.argv[2:])
+    else:
+        main()

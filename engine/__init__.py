@@ -9,7 +9,8 @@ a `RenderResult` of `RenderedObject`s, with `RenderOptions`; find definitions th
 from ._version import package_version
 from .definitions import ChainLoader, DefinitionLoader, DictLoader, DirectoryLoader, default_loader
 from .errors import AppError, CueEnvironmentError, DefinitionError, OamError, Problem
-from .model import Definition, RenderedObject, RenderOptions, RenderResult
+from .model import AppOutcome, BatchResult, Definition, RenderedObject, RenderOptions, RenderResult
+from .render.batch import render_many
 from .render.pipeline import render
 from .schema.export import export_schema
 
@@ -18,6 +19,8 @@ __version__: str = package_version()
 
 __all__ = [
     "AppError",
+    "AppOutcome",
+    "BatchResult",
     "ChainLoader",
     "CueEnvironmentError",
     "Definition",
@@ -34,4 +37,5 @@ __all__ = [
     "default_loader",
     "export_schema",
     "render",
+    "render_many",
 ]

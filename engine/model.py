@@ -12,7 +12,7 @@ from typing import Any
 from . import contract
 from .definition import Definition as Definition  # defined with its file formats; kept here
 from .definition import resource_type as resource_type
-from .errors import AppError, app_problem
+from .errors import AppError, OamError, app_problem
 from .names import LABEL, name_error
 
 JSON = Any  # a Kubernetes body or a properties tree: plain dicts, lists and scalars
@@ -107,7 +107,10 @@ class RenderOptions:
     helm_binary: str | None = None
     """The `helm` executable for helmchart components. None: `helm` on PATH."""
     cache_dir: Path | None = None
-    """Where the on-disk caches live (definition facts). None: kept in memory for the process only."""
+    """Where the on-disk caches live (definition facts; rendered apps for `render_many`). None:
+    kept in memory for the process only."""
+    jobs: int | None = None
+    """cue processes run at a time (None: two); the CLI passes the CPU count (`--jobs`)."""
 
     def __post_init__(self) -> None:
         problems = [message for message in (
@@ -116,6 +119,7 @@ class RenderOptions:
             _type_problem("environment", self.environment, str), _type_problem("strict", self.strict, bool),
             _compat_problem(self.compat), _type_problem("helm_binary", self.helm_binary, str),
             _objects_problem(self.objects), _cache_dir_problem(self.cache_dir),
+            _jobs_problem(self.jobs),
         ) if message]
         if problems:
             raise AppError([app_problem("input", message, "") for message in problems])
@@ -175,6 +179,12 @@ def _cache_dir_problem(value: object) -> str | None:
     if value is None or isinstance(value, str | PathLike):
         return None
     return f"RenderOptions.cache_dir: expected a folder path or None, not {value!r}"
+
+
+def _jobs_problem(value: object) -> str | None:
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value > 0):
+        return None
+    return f"RenderOptions.jobs: expected a whole number above 0 or None, not {value!r}"
 
 
 def _timeout_problem(value: object) -> str | None:
@@ -259,6 +269,8 @@ class RenderResult:
     """The environments rendered, in order (one named "" when the app has no deploy step)."""
     warnings: tuple[str, ...] = ()
     """What deserves a word but did not stop the render (unknown property keys, unused documents)."""
+    text: str = field(default="", compare=False, repr=False)
+    """The YAML stream, when the render cache kept it with the objects (what `to_yaml()` returns)."""
 
     def bodies(self) -> list[JSON]:
         """Deep copies of every object's body, in output order: yours to change."""
@@ -273,6 +285,8 @@ class RenderResult:
 
     def to_yaml(self) -> str:
         """The `---` separated YAML stream the CLI prints, with its header comments."""
+        if self.text:
+            return self.text
         from .output.emit import yaml_stream
 
         return yaml_stream(self)
@@ -282,3 +296,65 @@ class RenderResult:
         from .output.emit import json_list
 
         return json_list(self)
+
+
+@dataclass(frozen=True)
+class AppOutcome:
+    """One app of a batch: its result, or the error that stopped it (never both)."""
+
+    source: str
+    """The file (or `<input>`, `<dict>`) the app came from."""
+    app: str
+    """The app's name; "" when its document could not be read."""
+    result: RenderResult | None = None
+    """What it rendered, when it rendered."""
+    error: OamError | None = None
+    """Every problem that stopped it, when it did not."""
+    cached: bool = False
+    """Whether the result came from the render cache."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the app rendered."""
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class BatchStats:
+    """What a batch cost."""
+
+    apps: int = 0
+    """How many apps it held."""
+    cue_processes: int = 0
+    """How many cue processes it started, for every app together."""
+    cache_hits: int = 0
+    """Apps taken from the render cache."""
+    cache_misses: int = 0
+    """Apps the render cache did not have."""
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Every app of a batch in input order, with notes about documents that were not apps."""
+
+    outcomes: tuple[AppOutcome, ...]
+    """One outcome per Application, in input order."""
+    stats: BatchStats = field(default_factory=BatchStats)
+    """What the batch cost."""
+    notes: tuple[str, ...] = ()
+    """Documents that were skipped, and why."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether every app rendered."""
+        return all(o.ok for o in self.outcomes)
+
+    @property
+    def failed(self) -> tuple[AppOutcome, ...]:
+        """The apps that did not render, in input order."""
+        return tuple(o for o in self.outcomes if not o.ok)
+
+    @property
+    def results(self) -> tuple[RenderResult, ...]:
+        """The results of the apps that rendered, in input order."""
+        return tuple(o.result for o in self.outcomes if o.result is not None)

@@ -143,8 +143,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "needs_cue: the test runs the cue CLI (skipped when it is missing)")
-    # The CLI caches under the user's cache folder by default: keep the tests' out of $HOME.
+    # The CLI caches under the user's cache folder by default: keep the tests' out of $HOME,
+    # and render afresh unless a test names a cache folder of its own (--cache-dir).
     os.environ["XDG_CACHE_HOME"] = _CACHE_HOME
+    os.environ.setdefault("OAM_RENDER_NO_CACHE", "1")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

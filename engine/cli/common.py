@@ -67,7 +67,8 @@ def add_cache_flags(parser: argparse.ArgumentParser) -> None:
     """`--no-cache` and `--cache-dir DIR`: where the on-disk caches live (read with `cache_dir`)."""
     parser.add_argument("--cache-dir", type=Path, metavar="DIR",
                         help="keep caches here (default: the user cache folder, e.g. ~/.cache/oam-render)")
-    parser.add_argument("--no-cache", action="store_true", help="use no on-disk cache")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="use no on-disk cache (also: OAM_RENDER_NO_CACHE=1)")
 
 
 def cache_dir(args: argparse.Namespace) -> Path | None:
@@ -79,6 +80,8 @@ def cache_dir(args: argparse.Namespace) -> Path | None:
     chosen: Path | None = getattr(args, "cache_dir", None)
     if chosen is not None:
         return chosen
+    if os.environ.get("OAM_RENDER_NO_CACHE", "") not in ("", "0"):
+        return None
     import platformdirs  # only the CLI picks a folder: the library never does
 
     return Path(platformdirs.user_cache_dir("oam-render", appauthor=False))

@@ -15,13 +15,13 @@ from ..model import RenderOptions
 from ..output.emit import json_list, write_output_dir, yaml_stream
 from ..render.pipeline import ObjectCheck, render
 from . import gates as cli_gates
+from . import render as cli_render
 from .common import (
     EXIT_ERRORS,
     EXIT_OK,
     Handler,
     Parser,
     UsageExit,
-    add_cache_flags,
     add_definition_flag,
     add_error_format,
     cache_dir,
@@ -49,15 +49,16 @@ def render_options(args: argparse.Namespace) -> RenderOptions:
 def _add_render(sub: argparse._SubParsersAction[Parser]) -> None:
     p = sub.add_parser("render", help="render an Application into Kubernetes objects")
     p.add_argument("-f", "--file", dest="files", action="append", required=True,
-                   help="Application YAML, or standalone Policy/Workflow YAML next to it"
-                        " (repeatable; '-' reads stdin)")
+                   help="Application YAML (several apps: repeat -f, give a folder, or a multi-document"
+                        " file), or standalone Policy/Workflow YAML next to it; '-' reads stdin")
     add_definition_flag(p)
     p.add_argument("--env", metavar="NAME",
                    help="render only this environment (a topology policy, or a deploy step with only overrides)")
     p.add_argument("-o", "--output", choices=("yaml", "json"), default="yaml",
                    help="a YAML stream, or one JSON List")
     p.add_argument("--output-dir", type=Path,
-                   help="write one file per object here instead: [<env>/]<component>/<kind>-<name>.yaml")
+                   help="write one file per object here instead: [<app>/][<env>/]<component>/<kind>-<name>.yaml"
+                        " (<app>/ when there are several apps)")
     p.add_argument("-n", "--namespace", help="namespace for objects that set none")
     p.add_argument("--cluster-version", type=cluster_version,
                    default=contract.DEFAULT_CLUSTER_VERSION, metavar="MAJOR.MINOR",
@@ -71,25 +72,34 @@ def _add_render(sub: argparse._SubParsersAction[Parser]) -> None:
                    help="Kubernetes objects that ref-objects components and service-binding traits"
                         " refer to (repeatable; folders searched recursively)")
     p.add_argument("--timeout", type=seconds, default=RenderOptions.timeout, metavar="SECONDS",
-                   help="time budget of the whole render (default %(default)g)")
+                   help="time budget of the whole render; with several apps, of each cue process"
+                        " (default %(default)g)")
     p.add_argument("--validate", action="store_true",
                    help="check every object against the Kubernetes API types (and --crd) offline;"
                         " problems fail the render like any other")
     cli_gates.add_crd_flag(p)
     add_error_format(p)
-    add_cache_flags(p)
+    cli_render.add_batch_flags(p)
     p.set_defaults(handler=_render)
 
 
 def _render(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
-    sources = read_sources(args.files, stdin)
     check = _object_check(args)
     try:
-        result = render(sources[0], definitions=args.definitions, options=render_options(args),
-                        documents=sources[1:], check=check)
+        if check is not None and len(args.files) == 1 and not Path(args.files[0]).is_dir():
+            # One app checked with what its Application says (file and line of each problem).
+            return _render_one(args, stdin, stdout, stderr, check)
+        return cli_render.run_batch(args, render_options(args), stdin, stdout, stderr, check)
     finally:
         for note in getattr(check, "notes", ()):
             stderr.write(f"note: {relative(note)}\n")
+
+
+def _render_one(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: IO[str],
+                check: ObjectCheck) -> int:
+    sources = read_sources(args.files, stdin)
+    result = render(sources[0], definitions=args.definitions, options=render_options(args),
+                    documents=sources[1:], check=check)
     for warning in result.warnings:
         stderr.write(f"warning: {relative(warning)}\n")
     if args.output_dir:

@@ -136,7 +136,7 @@ class Cue:
     """
 
     def __init__(self, binary: str | None = None, timeout: float = 120.0,
-                 started: float | None = None) -> None:
+                 started: float | None = None, jobs: int | None = None) -> None:
         found = binary or shutil.which("cue")
         if not found:
             raise _environment_error(
@@ -146,6 +146,7 @@ class Cue:
         self.timeout = timeout
         self.deadline = (time.monotonic() if started is None else started) + timeout
         self.processes = 0
+        self.jobs = max(1, jobs or _PARALLEL)  # processes at a time in `map`
         self._counting = threading.Lock()
         self.version = _checked_version(self.binary)
 
@@ -177,11 +178,11 @@ class Cue:
             return self._run(args, work, task)
 
     def map(self, work: Callable[[Item], Outcome], items: Sequence[Item]) -> list[Outcome]:
-        """`[work(item) for item in items]`, two at a time: each runs its own cue processes,
+        """`[work(item) for item in items]`, `jobs` at a time: each runs its own cue processes,
         and the items must be independent of each other. Exceptions propagate (the first)."""
-        if len(items) < 2:
+        if len(items) < 2 or self.jobs < 2:
             return [work(item) for item in items]
-        with ThreadPoolExecutor(max_workers=_PARALLEL) as pool:
+        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
             return list(pool.map(work, items))
 
     def _run(self, args: list[str], work: Path, task: str) -> str:

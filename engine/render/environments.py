@@ -21,7 +21,7 @@ OVERRIDE = "override"
 TOPOLOGY = "topology"
 DEPLOY = "deploy"
 
-Source = Application | str | Path | Mapping[str, Any]
+Source = Application | Document | str | Path | Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -91,8 +91,8 @@ def _workflow_ref(doc: Document) -> str:
 
 
 def _documents(source: Source | Document) -> Iterable[Document | Application]:
-    if isinstance(source, Application | Document):
-        return [source]
+    if isinstance(source, (Application, Document)):
+        return [source]  # a Document: one already read (a batch splits a file into its apps)
     return read_documents(source)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +22,17 @@ def _under(markers: Mapping[PatchPath, Mapping[str, str]], *prefix: str | int) -
     return {p[size:]: m for p, m in markers.items() if p[:size] == prefix}
 
 
+# Templates are read once per text, not once per trait instance: a batch repeats a few traits.
+@functools.lru_cache(maxsize=256)
+def _markers_by_label(template: str) -> dict[str, frozenset[tuple[str, str]]] | None:
+    try:
+        source = field_markers(template)
+    except CueSyntaxError:
+        return None
+    return {label: frozenset((k, v) for _, k, v in entries) for label, entries in source.items()}
+
+
+
 def relocate_markers(markers: Mapping[PatchPath, Mapping[str, str]],
                      template: str) -> dict[PatchPath, Mapping[str, str]]:
     """Put each marker back on the field the template writes it above.
@@ -28,11 +40,9 @@ def relocate_markers(markers: Mapping[PatchPath, Mapping[str, str]],
     cue prints a comment written above a shorthand chain `a: b: v` on the innermost field
     `b`; a marker whose key the source gives only to an enclosing label moves up to it.
     """
-    try:
-        source = field_markers(template)
-    except CueSyntaxError:
+    by_label = _markers_by_label(template)
+    if by_label is None:
         return dict(markers)
-    by_label = {label: {(k, v) for _, k, v in entries} for label, entries in source.items()}
     moved: dict[PatchPath, dict[str, str]] = {}
     for path, marks in markers.items():
         for key, value in marks.items():

@@ -43,19 +43,23 @@ def as_loader(definitions: Definitions, cache_dir: Path | None = None) -> Defini
     return default_loader(paths, cache_dir)
 
 
-def render_environments(envs: Sequence[tuple[Environment, Application]], loader: DefinitionLoader,
-                        options: RenderOptions, cue: Cue, warnings: list[Problem] | None = None,
-                        referred: Sequence[Document] = ()) -> tuple[list[RenderedObject], list[Problem]]:
-    """Objects of every environment, environment by environment, and every problem found;
-    what deserves a word but does not stop the render goes to `warnings`. `referred` are the
-    objects ref-objects components and service-binding traits may refer to.
+EnvOutput = tuple[list[RenderedObject], list[Problem], list[Problem]]
+
+
+def render_each_environment(envs: Sequence[tuple[Environment, Application]], loader: DefinitionLoader,
+                            options: RenderOptions, cue: Cue,
+                            referred: Sequence[Sequence[Document]] = ()) -> list[EnvOutput]:
+    """Per environment: its objects, its problems and its warnings (what deserves a word but
+    does not stop the render). The environments may belong to different apps. `referred` holds,
+    environment by environment, the objects its ref-objects components and service-binding
+    traits may refer to (empty: none anywhere).
 
     All environments share each evaluation layer's cue process, and one more for custom policies.
     """
     jobs, found = [], []
     helm = helm_factory(options)
-    for _, app in envs:
-        app, problems = with_references(app, referred)
+    for index, (_, app) in enumerate(envs):
+        app, problems = with_references(app, referred[index] if referred else ())
         app, charted = with_charts(app, options, helm)
         problems += charted
         resolved, more = resolve(app, loader)
@@ -67,8 +71,6 @@ def render_environments(envs: Sequence[tuple[Environment, Application]], loader:
     jobs = [Job(job.app, valid) for job, (valid, _, _) in zip(jobs, checked, strict=True)]
     for problems, (_, invalid, _) in zip(found, checked, strict=True):
         problems += invalid
-    if warnings is not None:
-        warnings += in_environments([(env.name, said) for (env, _), (_, _, said) in zip(envs, checked, strict=True)])
     evaluated = evaluate_jobs(jobs, options, cue)
     objects: list[list[RenderedObject]] = []
     for (env, app), (runs, problems), job_problems in zip(envs, evaluated, found, strict=True):
@@ -78,8 +80,19 @@ def render_environments(envs: Sequence[tuple[Environment, Application]], loader:
     for index, objs in enumerate(extra):
         objects[index] += objs
         found[index] += policy_problems[index]
-    named = [(env.name, problems) for (env, _), problems in zip(envs, found, strict=True)]
-    return [obj for objs in objects for obj in objs], in_environments(named)
+    return [(objs, problems, list(said)) for objs, problems, (_, _, said) in zip(objects, found, checked, strict=True)]
+
+
+def render_environments(envs: Sequence[tuple[Environment, Application]], loader: DefinitionLoader,
+                        options: RenderOptions, cue: Cue, warnings: list[Problem] | None = None,
+                        referred: Sequence[Document] = ()) -> tuple[list[RenderedObject], list[Problem]]:
+    """Objects of every environment, environment by environment, and every problem found;
+    what deserves a word but does not stop the render goes to `warnings`."""
+    each = render_each_environment(envs, loader, options, cue, [referred] * len(envs))
+    if warnings is not None:
+        warnings += in_environments([(env.name, said) for (env, _), (_, _, said) in zip(envs, each, strict=True)])
+    named = [(env.name, problems) for (env, _), (_, problems, _) in zip(envs, each, strict=True)]
+    return [obj for objs, _, _ in each for obj in objs], in_environments(named)
 
 
 def render_stats(cue: Cue, before: Mapping[str, int]) -> RenderStats:
@@ -122,7 +135,7 @@ def render(app: AppSource, *, definitions: Definitions = None, options: RenderOp
     planned, warnings = compat.split(plan.problems, options.compat)
     raise_problems(planned)
     envs = select(plan, options.environment)
-    cue = Cue(options.cue_binary, options.timeout, started)
+    cue = Cue(options.cue_binary, options.timeout, started, options.jobs)
     referred = (*inputs.objects, *load_objects(options.objects))
     objects, found = render_environments(envs, loader, options, cue, warnings, referred)
     problems, let_through = compat.split(found, options.compat)
