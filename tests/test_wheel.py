@@ -47,11 +47,12 @@ def test_wheel_renders_the_quickstart_from_a_fresh_venv(tmp_path: Path) -> None:
     python = venv / "bin" / "python"
     site = Path(_run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                      tmp_path).strip())
-    # The dependencies already installed here, after the venv's own site-packages (this
-    # folder's .pth files are not run: the checkout's editable install stays out).
-    (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index",
           str(wheel)], tmp_path)
+    # Then the dependencies already installed here, after the venv's own site-packages (this
+    # folder's .pth files are not run: the checkout's editable install stays out). Only after
+    # the install: pip would otherwise see that editable install and skip the wheel.
+    (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     work = tmp_path / "work"
     work.mkdir()
     found = json.loads(_run([str(python), "-c", CHECK, str(QUICKSTART)], work))
