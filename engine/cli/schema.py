@@ -70,6 +70,9 @@ def register(sub: argparse._SubParsersAction[Parser]) -> None:
     p.add_argument("--dialect", choices=DIALECTS, default=OPENAPI_30, help="the schema language to write")
     p.add_argument("--as-configmap", action="store_true",
                    help="print the ConfigMap KubeVela keeps the OpenAPI schema in (<type>-schema-<name>)")
+    p.add_argument("--vendor-keywords", action=argparse.BooleanOptionalAction, default=None,
+                   help="keep the x- keywords (x-short, x-immutable, x-oam-condition, x-oam-hidden); default:"
+                        " only in OpenAPI 3.0, so that strict JSON Schema validators take the others as they are")
     p.add_argument("--all", action="store_true", help="export every definition, in every dialect, to --output-dir")
     p.add_argument("--output-dir", type=Path, help="with --all: where to write DIALECT/KIND/NAME.json")
     _add_definitions(p)
@@ -103,7 +106,8 @@ def _schema(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: I
         return 2
     definition, _ = _target(args)
     dialect = OPENAPI_30 if args.as_configmap else args.dialect
-    schema = export_schemas([definition], dialect=dialect, cue=_cue())[(definition.kind, definition.name)]
+    found = export_schemas([definition], dialect=dialect, cue=_cue(), vendor_keywords=args.vendor_keywords)
+    schema = found[(definition.kind, definition.name)]
     if args.as_configmap:
         stdout.write(yaml.dump(as_configmap(definition, schema), Dumper=_BlockDumper, sort_keys=False))
     else:
@@ -113,7 +117,8 @@ def _schema(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: I
 
 def _show(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
     definition, _ = _target(args)
-    schema = export_schemas([definition], dialect=DRAFT_2020_12, cue=_cue())[(definition.kind, definition.name)]
+    found = export_schemas([definition], dialect=DRAFT_2020_12, cue=_cue(), vendor_keywords=True)
+    schema = found[(definition.kind, definition.name)]
     stdout.write(markdown(definition, schema) if args.format == "markdown" else table(definition, schema))
     return EXIT_OK
 

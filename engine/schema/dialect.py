@@ -37,15 +37,40 @@ def walk(schema: Any, rewrite: Callable[[Schema], Schema]) -> Any:
     return rewrite(out)
 
 
-def convert(schema: Schema, dialect: str) -> Schema:
-    """The canonical schema in `dialect` (one of DIALECTS); raises ValueError for others."""
+def convert(schema: Schema, dialect: str, *, vendor_keywords: bool = True) -> Schema:
+    """The canonical schema in `dialect` (one of DIALECTS); raises ValueError for others.
+
+    Without `vendor_keywords`, a JSON Schema dialect is one Ajv compiles in strict mode as it
+    is: no `x-` keywords, and union types written as `anyOf` (see `portable`)."""
     if dialect == DRAFT_2020_12:
-        return {"$schema": META_SCHEMA[dialect], **schema}
+        body = schema if vendor_keywords else portable(schema)
+        return {"$schema": META_SCHEMA[dialect], **body}
     if dialect == DRAFT_07:
-        return {"$schema": META_SCHEMA[dialect], **walk(schema, _draft07)}
+        body = walk(schema, _draft07)
+        return {"$schema": META_SCHEMA[dialect], **(body if vendor_keywords else portable(body))}
     if dialect == OPENAPI_30:
         return _openapi(schema)
     raise ValueError(f"unknown dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
+
+
+def portable(schema: Schema) -> Schema:
+    """`schema` without vendor (`x-`) keywords and union types (`type: [a, b]` becomes an
+    `anyOf` of one type each; `[T, "null"]` stays): what validators in strict mode accept."""
+    return walk(schema, _portable_node)  # type: ignore[no-any-return]
+
+
+def _portable_node(schema: Schema) -> Schema:
+    out = {k: v for k, v in schema.items() if not k.startswith("x-")}
+    kinds = out.get("type")
+    if not isinstance(kinds, list) or len([k for k in kinds if k != "null"]) < 2:
+        return out
+    del out["type"]
+    branches = [{"type": k} for k in kinds]
+    if "anyOf" in out:
+        out["allOf"] = [*out.get("allOf", []), {"anyOf": branches}]
+    else:
+        out["anyOf"] = branches
+    return out
 
 
 # --- draft-07 --------------------------------------------------------------------------------
