@@ -6,6 +6,7 @@ by `make forms-deps` (or here, with `npm ci`, when missing)."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 
 from engine import contract
+from engine.cli.main import run
 from engine.cue.runner import Cue
 from engine.definitions import default_loader
 from engine.schema.dialect import DRAFT_07, DRAFT_2020_12
@@ -153,3 +155,21 @@ def test_ajv_gives_cues_verdict(node: str) -> None:
     assert wrong == []
     assert len(definitions) > 30
     assert any(c.problems for c in cases) and any(not c.problems for c in cases)
+
+
+@pytest.mark.needs_cue
+def test_cli_ui_schema_form_and_vendor_keywords() -> None:
+    def cli(*argv: str) -> Any:
+        out, err = io.StringIO(), io.StringIO()
+        assert run(list(argv), stdin=io.StringIO(), stdout=out, stderr=err) == 0, err.getvalue()
+        return json.loads(out.getvalue())
+
+    layout = cli("schema", "webservice", "--ui-schema")
+    groups = {e["label"]: e for e in layout["elements"] if e["type"] == "Group"}
+    assert {"limit", "volumeMounts", "livenessProbe"} <= set(groups)
+    assert {"type": "Control", "scope": "#/properties/labels"} in layout["elements"]
+    form = cli("schema", "webservice", "--dialect", "draft-07", "--form")
+    assert "$ref" not in json.dumps(form) and "definitions" not in form
+    assert '"x-' not in json.dumps(cli("schema", "webservice", "--dialect", "2020-12"))
+    assert '"x-oam-hidden"' in json.dumps(cli("schema", "webservice", "--dialect", "2020-12", "--vendor-keywords"))
+    assert '"x-oam-hidden"' in json.dumps(cli("schema", "webservice"))  # OpenAPI 3.0 keeps them
