@@ -12,13 +12,25 @@ PYTHON ?= python3
 export PATH := $(TOOLS)/bin:$(VENV)/bin:$(PATH)
 export GOBIN := $(TOOLS)/bin
 
-.PHONY: demo test tools venv bench schemas check-schemas lint golden docs clean FORCE
+.PHONY: demo test forms-deps tools venv bench schemas check-schemas lint golden docs clean FORCE
 
 demo: tools venv
 	@oam-render render -f examples/quickstart/app.yaml
 
-test: tools venv
+test: tools venv forms-deps
 	tox -e py,lint
+
+# The Node packages tests/schema/test_forms.py renders the schemas with (react-jsonschema-form,
+# JSON Forms, Ajv), at the versions package-lock.json pins, in tests/schema/forms/node_modules.
+# Without node the test is skipped (with its reason), so this only warns.
+FORMS := tests/schema/forms
+forms-deps:
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "warning: npm is not on PATH: the form-builder tests are skipped" >&2; \
+	elif ! cmp -s $(FORMS)/package-lock.json $(FORMS)/node_modules/.installed-lock 2>/dev/null; then \
+		echo "installing the form-builder test packages into $(FORMS)/node_modules (npm ci)"; \
+		cd $(FORMS) && npm ci --no-audit --no-fund && cp package-lock.json node_modules/.installed-lock; \
+	fi
 
 tools:
 	@if cue version 2>/dev/null | grep -q "cue version $(CUE_VERSION)\b"; then \

@@ -21,6 +21,7 @@ from ..schema.dialect import DIALECTS, DRAFT_2020_12
 from ..schema.docs import index, markdown, table
 from ..schema.export import OPENAPI_30, as_configmap, canonical_schemas, export_schemas, find_definition, finish
 from ..schema.store import all_definitions, generate, write
+from ..schema.uischema import ui_schema
 
 if TYPE_CHECKING:
     from .common import Parser
@@ -70,6 +71,14 @@ def register(sub: argparse._SubParsersAction[Parser]) -> None:
     p.add_argument("--dialect", choices=DIALECTS, default=OPENAPI_30, help="the schema language to write")
     p.add_argument("--as-configmap", action="store_true",
                    help="print the ConfigMap KubeVela keeps the OpenAPI schema in (<type>-schema-<name>)")
+    p.add_argument("--vendor-keywords", action=argparse.BooleanOptionalAction, default=None,
+                   help="keep the x- keywords (x-short, x-immutable, x-oam-condition, x-oam-hidden); default:"
+                        " only in OpenAPI 3.0, so that strict JSON Schema validators take the others as they are")
+    p.add_argument("--form", action="store_true",
+                   help="JSON Schema dialects: replace every $ref by its target, for form renderers")
+    p.add_argument("--ui-schema", action="store_true",
+                   help="print a JSON Forms UI schema placing every field (of the --form schema in --dialect,"
+                        " 2020-12 when the dialect is OpenAPI 3.0)")
     p.add_argument("--all", action="store_true", help="export every definition, in every dialect, to --output-dir")
     p.add_argument("--output-dir", type=Path, help="with --all: where to write DIALECT/KIND/NAME.json")
     _add_definitions(p)
@@ -103,7 +112,13 @@ def _schema(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: I
         return 2
     definition, _ = _target(args)
     dialect = OPENAPI_30 if args.as_configmap else args.dialect
-    schema = export_schemas([definition], dialect=dialect, cue=_cue())[(definition.kind, definition.name)]
+    if args.ui_schema and dialect == OPENAPI_30:
+        dialect = DRAFT_2020_12
+    found = export_schemas([definition], dialect=dialect, cue=_cue(), vendor_keywords=args.vendor_keywords,
+                           form=args.form or args.ui_schema)
+    schema = found[(definition.kind, definition.name)]
+    if args.ui_schema:
+        schema = ui_schema(schema)
     if args.as_configmap:
         stdout.write(yaml.dump(as_configmap(definition, schema), Dumper=_BlockDumper, sort_keys=False))
     else:
@@ -113,7 +128,8 @@ def _schema(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: I
 
 def _show(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
     definition, _ = _target(args)
-    schema = export_schemas([definition], dialect=DRAFT_2020_12, cue=_cue())[(definition.kind, definition.name)]
+    found = export_schemas([definition], dialect=DRAFT_2020_12, cue=_cue(), vendor_keywords=True)
+    schema = found[(definition.kind, definition.name)]
     stdout.write(markdown(definition, schema) if args.format == "markdown" else table(definition, schema))
     return EXIT_OK
 

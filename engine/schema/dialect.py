@@ -37,15 +37,77 @@ def walk(schema: Any, rewrite: Callable[[Schema], Schema]) -> Any:
     return rewrite(out)
 
 
-def convert(schema: Schema, dialect: str) -> Schema:
-    """The canonical schema in `dialect` (one of DIALECTS); raises ValueError for others."""
+def convert(schema: Schema, dialect: str, *, vendor_keywords: bool = True, form: bool = False) -> Schema:
+    """The canonical schema in `dialect` (one of DIALECTS); raises ValueError for others.
+
+    Without `vendor_keywords`, a JSON Schema dialect is one Ajv compiles in strict mode as it
+    is: no `x-` keywords, and union types written as `anyOf` (see `portable`). With `form`,
+    `$ref`s are replaced by their targets (see `for_forms`) and union types stay: form
+    renderers draw `type: [number, string]` as a text field, and no `anyOf` (Ajv then needs
+    `allowUnionTypes`)."""
+    if form and dialect != OPENAPI_30:
+        schema = for_forms(schema)
     if dialect == DRAFT_2020_12:
-        return {"$schema": META_SCHEMA[dialect], **schema}
+        body = schema if vendor_keywords else portable(schema, unions=not form)
+        return {"$schema": META_SCHEMA[dialect], **body}
     if dialect == DRAFT_07:
-        return {"$schema": META_SCHEMA[dialect], **walk(schema, _draft07)}
+        body = walk(schema, _draft07)
+        return {"$schema": META_SCHEMA[dialect], **(body if vendor_keywords else portable(body, unions=not form))}
     if dialect == OPENAPI_30:
         return _openapi(schema)
     raise ValueError(f"unknown dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
+
+
+def portable(schema: Schema, *, unions: bool = True) -> Schema:
+    """`schema` without vendor (`x-`) keywords and, with `unions`, without union types
+    (`type: [a, b]` becomes an `anyOf` of one type each; `[T, "null"]` stays): what validators
+    in strict mode accept."""
+    return walk(schema, _portable_node if unions else _without_vendor)  # type: ignore[no-any-return]
+
+
+def _without_vendor(schema: Schema) -> Schema:
+    return {k: v for k, v in schema.items() if not k.startswith("x-")}
+
+
+def _portable_node(schema: Schema) -> Schema:
+    out = _without_vendor(schema)
+    kinds = out.get("type")
+    if not isinstance(kinds, list) or len([k for k in kinds if k != "null"]) < 2:
+        return out
+    del out["type"]
+    branches = [{"type": k} for k in kinds]
+    if "anyOf" in out:
+        out["allOf"] = [*out.get("allOf", []), {"anyOf": branches}]
+    else:
+        out["anyOf"] = branches
+    return out
+
+
+def for_forms(schema: Schema) -> Schema:
+    """`schema` with every `$ref` replaced by its target and no `$defs`: form renderers pick a
+    widget by a property's own `type`, which a `$ref` (or draft-07's `allOf: [{$ref}]`) hides.
+    A recursive reference becomes an open object that says which schema it repeats."""
+    return _inline(schema, schema.get("$defs", {}), ())  # type: ignore[no-any-return]
+
+
+def resolve_local(root: Schema, schema: Schema) -> Schema:
+    """`schema` with a local `$ref` (`#/$defs/X`, `#/definitions/X`) and `allOf` branches that
+    are references merged in: the schema a form renderer draws for it."""
+    out = dict(schema)
+    for _depth in range(8):
+        ref = out.pop("$ref", None)
+        refs = [b["$ref"] for b in out.get("allOf", []) if isinstance(b, dict) and set(b) == {"$ref"}]
+        if ref is None and not refs:
+            return out
+        if refs:
+            out["allOf"] = [b for b in out["allOf"] if not (isinstance(b, dict) and set(b) == {"$ref"})]
+            if not out["allOf"]:
+                del out["allOf"]
+        for target in ([ref] if isinstance(ref, str) else []) + refs:
+            head, _, name = str(target).rpartition("/")
+            found = root.get(head.removeprefix("#/"), {}).get(name, {}) if head.startswith("#/") else {}
+            out = {**found, **out}
+    return out
 
 
 # --- draft-07 --------------------------------------------------------------------------------

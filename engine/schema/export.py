@@ -115,18 +115,26 @@ def _parse_batch(text: str, program: Program, definitions: Sequence[Definition],
     return found, problems
 
 
-def finish(definition: Definition, canonical: Schema, dialect: str) -> Schema:
-    """The exported schema: name and description on top, in the dialect asked for."""
+def finish(definition: Definition, canonical: Schema, dialect: str, *, vendor_keywords: bool = True,
+           form: bool = False) -> Schema:
+    """The exported schema: name and description on top, in the dialect asked for (with the
+    `x-` keywords the checker and the docs read, unless `vendor_keywords` is false)."""
     head: Schema = {"title": definition.name}
     if definition.description:
         head["description"] = definition.description
     body = {k: v for k, v in canonical.items() if k not in ("title", "description")}
-    return convert({**head, **body}, dialect)
+    return convert({**head, **body}, dialect, vendor_keywords=vendor_keywords, form=form)
 
 
 def export_schemas(definitions: Sequence[Definition], *, dialect: str = OPENAPI_30,
-                   cue: Cue | None = None) -> dict[tuple[str, str], Schema]:
+                   cue: Cue | None = None, vendor_keywords: bool | None = None,
+                   form: bool = False) -> dict[tuple[str, str], Schema]:
     """Schemas of many definitions, by (kind, name), from one cue process.
+
+    `vendor_keywords` (`x-short`, `x-immutable`, `x-oam-condition`, `x-oam-hidden`, ...):
+    by default kept in OpenAPI 3.0, which allows `x-` extensions, and left out of the JSON
+    Schema dialects, so that Ajv in strict mode compiles them as they are. `form` (JSON
+    Schema dialects): every `$ref` replaced by its target, for form renderers.
 
     Raises DefinitionError naming every definition whose parameter could not be exported.
     """
@@ -136,7 +144,9 @@ def export_schemas(definitions: Sequence[Definition], *, dialect: str = OPENAPI_
     runner = cue or Cue()
     found, problems = canonical_schemas(definitions, runner)
     raise_problems(problems)
-    return {(d.kind, d.name): finish(d, found.get(i, {}), dialect) for i, d in enumerate(definitions)}
+    vendor = dialect == OPENAPI_30 if vendor_keywords is None else vendor_keywords
+    return {(d.kind, d.name): finish(d, found.get(i, {}), dialect, vendor_keywords=vendor, form=form)
+            for i, d in enumerate(definitions)}
 
 
 def _loader(definitions: DefinitionLoader | str | Path | Iterable[str | Path] | None) -> DefinitionLoader:
@@ -165,9 +175,12 @@ def find_definition(name: str, loader: DefinitionLoader, kind: str | None = None
 
 def export_schema(definition_or_name: Definition | str, *, dialect: str = OPENAPI_30, kind: str | None = None,
                   definitions: DefinitionLoader | str | Path | Iterable[str | Path] | None = None,
-                  options: RenderOptions | None = None) -> Schema:
+                  options: RenderOptions | None = None, vendor_keywords: bool | None = None,
+                  form: bool = False) -> Schema:
     """The parameter schema of one definition (a Definition, or a name found in `definitions`,
     default: the bundled ones) in `dialect`: "openapi-3.0" (default), "draft-07" or "2020-12".
+    `vendor_keywords` and `form`: as in `export_schemas` (default: `x-` keywords only in
+    OpenAPI 3.0; `$ref`s kept).
 
     Returns a JSON-ready dict. Raises DefinitionError if the name is unknown or cue rejects the
     template, CueEnvironmentError if cue is missing, AppError for an unknown dialect.
@@ -176,7 +189,8 @@ def export_schema(definition_or_name: Definition | str, *, dialect: str = OPENAP
         else find_definition(definition_or_name, _loader(definitions), kind)
     options = options or RenderOptions()
     cue = Cue(options.cue_binary, options.timeout)
-    return export_schemas([definition], dialect=dialect, cue=cue)[(definition.kind, definition.name)]
+    found = export_schemas([definition], dialect=dialect, cue=cue, vendor_keywords=vendor_keywords, form=form)
+    return found[(definition.kind, definition.name)]
 
 
 def as_configmap(definition: Definition, openapi_schema: Mapping[str, Any]) -> dict[str, Any]:

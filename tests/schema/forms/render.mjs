@@ -1,0 +1,78 @@
+// Reads {"cases": {key: {"schema": ..., "uischema": ...}}} on stdin and renders each schema to
+// HTML with react-jsonschema-form and with JSON Forms (vanilla renderers). Prints, per key, the
+// console messages of each, the Controls no JSON Forms renderer claims (tester rank), and the
+// fields (by UI schema scope) react-jsonschema-form drew no element for.
+import { createRequire } from "module";
+
+const require = createRequire(import.meta.url);
+const React = require("react");
+const { renderToStaticMarkup } = require("react-dom/server");
+const Form = require("@rjsf/core").default;
+const validator = require("@rjsf/validator-ajv8").default;
+const { JsonForms } = require("@jsonforms/react");
+const { vanillaRenderers, vanillaCells, inputControlTester } = require("@jsonforms/vanilla-renderers");
+
+const input = JSON.parse(await new Promise((done) => {
+  let text = "";
+  process.stdin.on("data", (chunk) => { text += chunk; });
+  process.stdin.on("end", () => done(text));
+}));
+
+function captured(run) {
+  const messages = [];
+  const saved = { warn: console.warn, error: console.error, log: console.log };
+  for (const level of Object.keys(saved)) console[level] = (...args) => messages.push(`${level}: ${args.join(" ")}`);
+  try {
+    return [run(), messages];
+  } catch (error) {
+    return ["", [...messages, `thrown: ${error.stack}`]];
+  } finally {
+    Object.assign(console, saved);
+  }
+}
+
+function controls(element, out = []) {
+  if (element.type === "Control") out.push(element);
+  for (const child of element.elements ?? []) controls(child, out);
+  return out;
+}
+
+function resolve(root, scope) {
+  let node = root;
+  for (const part of scope.split("/").slice(1)) node = node?.[part.replace(/~1/g, "/").replace(/~0/g, "~")];
+  return node;
+}
+
+function unclaimed(schema, uischema) {
+  const context = { rootSchema: schema, config: {} };
+  return controls(uischema).filter((control) => {
+    // The input control takes every Control (rank 1) and then looks for a cell: count a cell.
+    const renderers = vanillaRenderers.filter((entry) => entry.tester !== inputControlTester);
+    const ranks = [...renderers, ...vanillaCells].map((entry) => entry.tester(control, schema, context));
+    return Math.max(...ranks) <= 0;
+  }).map((control) => control.scope);
+}
+
+function undrawn(html, uischema) {
+  return controls(uischema).map((control) => control.scope).filter((scope) => {
+    const id = "root_" + scope.split("/").filter((p, i) => i % 2 === 0 && i > 0).join("_");
+    return !html.includes(`id="${id}"`) && !html.includes(`id="${id}__`);
+  });
+}
+
+const report = {};
+for (const [key, { schema, uischema }] of Object.entries(input.cases)) {
+  const [rjsfHtml, rjsfMessages] = captured(() => renderToStaticMarkup(
+    React.createElement(Form, { schema, validator, formData: {} })));
+  const [formsHtml, formsMessages] = captured(() => renderToStaticMarkup(
+    React.createElement(JsonForms, { schema, uischema, data: {}, renderers: vanillaRenderers, cells: vanillaCells })));
+  report[key] = {
+    rjsf: { messages: rjsfMessages, undrawn: undrawn(rjsfHtml, uischema) },
+    jsonforms: {
+      messages: formsMessages,
+      unclaimed: unclaimed(schema, uischema),
+      noRenderer: formsHtml.includes("No applicable"),
+    },
+  };
+}
+process.stdout.write(JSON.stringify(report));
