@@ -3,7 +3,8 @@
 The library's whole public surface is this package's `__all__`: `render` an Application into
 a `RenderResult` of `RenderedObject`s, with `RenderOptions`; find definitions through a loader
 (`DictLoader` for text in memory, `DirectoryLoader` for files, `ChainLoader` to combine);
-`export_schema` of a definition's parameters. Every error is an `OamError` carrying `Problem`s.
+`export_schema` of a definition's parameters, and a `ui_schema` that places every field in a
+form. Every error is an `OamError` carrying `Problem`s.
 """
 
 from ._version import package_version
@@ -13,6 +14,7 @@ from .model import AppOutcome, BatchResult, Definition, RenderedObject, RenderOp
 from .render.batch import render_many
 from .render.pipeline import render
 from .schema.export import export_schema
+from .schema.uischema import ui_schema
 
 __version__: str = package_version()
 """The version of oam-render, such as `0.1.0`."""
@@ -38,4 +40,5 @@ __all__ = [
     "export_schema",
     "render",
     "render_many",
+    "ui_schema",
 ]
