@@ -10,7 +10,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import OamError, raise_problems
 from ..model import AppOutcome, BatchResult, RenderOptions, RenderResult
 from ..output.emit import output_files
 from ..output.files import OutputFile, file_part, write_files
@@ -94,11 +93,12 @@ class _Progress:
 
 
 def render_sources(args: argparse.Namespace, sources: list[str | Path], options: RenderOptions,
-                   stderr: IO[str]) -> BatchResult:
+                   stderr: IO[str], check: ObjectCheck | None = None) -> BatchResult:
     """Render every app of `sources`; a batch without any app says why as `render` would."""
     progress = _Progress(stderr, args.progress)
     try:
-        batch = render_many(sources, definitions=args.definitions, options=options, on_done=progress)
+        batch = render_many(sources, definitions=args.definitions, options=options, on_done=progress,
+                            check=check)
     finally:
         progress.close()
     if not batch.outcomes:
@@ -115,9 +115,7 @@ def run_batch(args: argparse.Namespace, options: RenderOptions, stdin: IO[str], 
     `check` (render --validate) runs on every rendered app; its problems fail that app.
     """
     sources = expand(args.files, stdin)
-    batch = render_sources(args, sources, batch_options(args, options), stderr)
-    if check is not None:
-        batch = replace(batch, outcomes=tuple(_checked(outcome, check) for outcome in batch.outcomes))
+    batch = render_sources(args, sources, batch_options(args, options), stderr, check)
     for note in batch.notes:
         stderr.write(f"note: {relative(note)}\n")
     several = len(batch.outcomes) > 1
@@ -128,16 +126,6 @@ def run_batch(args: argparse.Namespace, options: RenderOptions, stdin: IO[str], 
             stderr.write(f"warning: {_who(outcome, several)}{relative(warning)}\n")
     emit(args, batch, stdout, stderr)
     return _report_failures(args, batch, stdout, stderr)
-
-
-def _checked(outcome: AppOutcome, check: ObjectCheck) -> AppOutcome:
-    if outcome.result is None:
-        return outcome
-    try:
-        raise_problems(check(outcome.result, None))
-    except OamError as error:
-        return replace(outcome, result=None, error=error)
-    return outcome
 
 
 def _who(outcome: AppOutcome, several: bool) -> str:

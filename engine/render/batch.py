@@ -26,7 +26,7 @@ from ..yamlio import MAX_TEXT_CHARS
 from . import compat
 from .arguments import AppSource, Definitions
 from .environments import POLICY_KIND, WORKFLOW_KIND, in_environments, plan_environments, read_inputs, select
-from .pipeline import EnvOutput, as_loader, render_each_environment
+from .pipeline import EnvOutput, ObjectCheck, as_loader, render_each_environment
 from .references import load_objects
 from .rendercache import Parts, RenderCache
 from .shared import with_shared
@@ -282,7 +282,7 @@ def _is_legacy(documents: Sequence[Document]) -> bool:
 
 def render_many(apps: Iterable[AppSource], *, definitions: Definitions = None,
                 options: RenderOptions | None = None, documents: Iterable[AppSource] = (),
-                on_done: OnDone | None = None) -> BatchResult:
+                on_done: OnDone | None = None, check: ObjectCheck | None = None) -> BatchResult:
     """Render many Applications (paths, YAML text, dicts or Applications; a source may hold
     several) in one call: one outcome per Application, in input order.
 
@@ -295,7 +295,8 @@ def render_many(apps: Iterable[AppSource], *, definitions: Definitions = None,
     Other kinds are skipped with a note. With several apps, `options.timeout` bounds each
     cue process rather than the whole batch. With `options.cache_dir`, apps rendered before with
     the same documents, definitions, options, engine and cue are taken from the cache.
-    `on_done` is called with each outcome as it is known (cache hits first).
+    `on_done` is called with each outcome as it is known (cache hits first). `check` (such as
+    engine.gates.KubernetesCheck) looks at each rendered app's objects; its problems fail that app.
     """
     options = options or RenderOptions()
     loader = as_loader(definitions, options.cache_dir)
@@ -306,7 +307,20 @@ def render_many(apps: Iterable[AppSource], *, definitions: Definitions = None,
     outcomes, processes, unused = _cached_or_rendered(split, cache, loader, options, on_done)
     counts = cache.store.counts if cache else None
     stats = BatchStats(len(outcomes), processes, counts.hits if counts else 0, counts.misses if counts else 0)
+    if check is not None:
+        outcomes = [checked(outcome, check) for outcome in outcomes]
     return BatchResult(tuple(outcomes), stats, (*split.notes, *unused))
+
+
+def checked(outcome: AppOutcome, check: ObjectCheck) -> AppOutcome:
+    """`outcome`, failed with the check's problems when its objects have any."""
+    if outcome.result is None:
+        return outcome
+    try:
+        raise_problems(check(outcome.result, None))
+    except OamError as error:
+        return replace(outcome, result=None, error=error)
+    return outcome
 
 
 def _cached_or_rendered(split: _Split, cache: RenderCache | None, loader: DefinitionLoader, options: RenderOptions,

@@ -259,3 +259,30 @@ def test_a_warm_batch_still_applies_a_shared_policy_file(tmp_path: Path) -> None
     moved = render_many(sources, options=options)
     assert moved.stats.cache_hits == 0 and moved.outcomes[0].result is not None
     assert {o.body["metadata"]["namespace"] for o in moved.outcomes[0].result.objects} == {"moved"}
+
+
+def test_a_check_fails_only_the_apps_whose_objects_it_refuses() -> None:
+    from engine.gates import KubernetesCheck
+
+    root = Path(__file__).resolve().parents[2] / "examples"
+    broken, fine = root / "ci" / "broken" / "app.yaml", root / "quickstart" / "app.yaml"
+    batch = render_many([broken, fine], definitions=[root / "ci" / "broken" / "tiny.cue"], check=KubernetesCheck())
+    first, second = batch.outcomes
+    assert first.error is not None and second.result is not None
+    found = {(p.code, p.location.app_path) for p in first.error.problems}
+    assert ("k8s-unknown-field", "components[web]") in found
+
+
+def test_render_validate_over_many_apps_names_the_failed_one(tmp_path: Path) -> None:
+    import io
+
+    from engine.cli.main import run
+
+    root = Path(__file__).resolve().parents[2] / "examples"
+    out, err = io.StringIO(), io.StringIO()
+    code = run(["render", "-f", str(root / "ci" / "broken" / "app.yaml"), "-f", str(root / "quickstart" / "app.yaml"),
+                "-d", str(root / "ci" / "broken" / "tiny.cue"), "--validate"], io.StringIO(), out, err)
+    assert code == 1
+    assert "spec.tempalte: unknown field" in err.getvalue() and "1 of 2 apps failed" in err.getvalue()
+    expected = render(root / "quickstart" / "app.yaml").bodies()
+    assert list(yaml.safe_load_all(out.getvalue())) == expected  # the app that passed still prints
