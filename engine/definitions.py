@@ -131,8 +131,8 @@ class DirectoryLoader:
 
     A lookup reads only the files that can hold the name: a file's text must spell it (cheap to
     check; a cached file's names are known exactly). With `named_by_path` (the bundled folder),
-    `<kind>/<name>.cue` is tried first. Facts of each file come from `cache_dir` when given
-    (None: they are kept in memory for the process only).
+    `<kind>/<name>.cue` is the only file read for a name. Facts of each file come from
+    `cache_dir` when given (None: they are kept in memory for the process only).
     """
 
     def __init__(self, paths: Iterable[str | Path], cache_dir: str | Path | None = None, *,
@@ -187,11 +187,10 @@ class DirectoryLoader:
 
     def get(self, kind: str, name: str) -> Definition | None:
         if self._named_by_path:
-            for file in self._files():
-                if file.stem == name and file.parent.name == kind:
-                    found = next((d for d in self._load(file) if d.kind == kind and d.name == name), None)
-                    if found is not None:
-                        return found
+            # `<kind>/<name>.cue` is the only place (a test holds every bundled file to it): a
+            # name that is not there is not here, with no other file read to find out.
+            files = [f for f in self._files() if f.stem == name and f.parent.name == kind]
+            return next((d for f in files for d in self._load(f) if d.kind == kind and d.name == name), None)
         for file in self._files():
             if self._may_hold(file, name):
                 found = next((d for d in self._load(file) if d.kind == kind and d.name == name), None)

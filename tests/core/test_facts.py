@@ -53,6 +53,13 @@ def test_a_lookup_reads_only_the_file_it_needs() -> None:
     assert COUNTS.parsed - before == 1
 
 
+def test_a_name_the_bundled_folder_lacks_reads_no_file() -> None:
+    """The render cache looks each type name up under every kind: a miss costs no parse."""
+    before = COUNTS.parsed
+    assert bundled_loader().get(contract.KIND_TRAIT, "webservice") is None
+    assert COUNTS.parsed - before == 0
+
+
 def test_user_folder_names_that_differ_from_file_names(tmp_path: Path) -> None:
     (tmp_path / "a.cue").write_text(TRAIT.format(name="grow"))
     (tmp_path / "b.cue").write_text(TRAIT.format(name="shrink"))
