@@ -312,6 +312,8 @@ class AppOutcome:
     """Every problem that stopped it, when it did not."""
     cached: bool = False
     """Whether the result came from the render cache."""
+    application: Application | None = field(default=None, compare=False, repr=False)
+    """The Application it rendered (None for a cache hit): what a check of its objects cites."""
 
     @property
     def ok(self) -> bool:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO
 
+from ..model import RenderOptions
 from ..yamlio import MAX_TEXT_CHARS
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -125,3 +126,16 @@ def leaf_parsers(parser: argparse.ArgumentParser, prefix: str = "") -> dict[str,
     if not found and prefix:
         found[prefix.strip()] = parser
     return found
+
+
+def render_options(args: argparse.Namespace) -> RenderOptions:
+    """Options from a command's render flags (those it lacks keep their defaults), and the cue
+    and helm binaries from OAM_RENDER_CUE and OAM_RENDER_HELM when set. A command without the
+    cache flags uses no on-disk cache."""
+    return RenderOptions(cluster_version=args.cluster_version, namespace=args.namespace,
+                         cue_binary=os.environ.get("OAM_RENDER_CUE") or None,
+                         environment=getattr(args, "env", None), strict=getattr(args, "strict", False),
+                         timeout=args.timeout, compat=getattr(args, "compat", None),
+                         objects=tuple(getattr(args, "objects", None) or ()),
+                         helm_binary=os.environ.get("OAM_RENDER_HELM") or None,
+                         cache_dir=cache_dir(args) if hasattr(args, "no_cache") else None)

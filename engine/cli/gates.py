@@ -19,6 +19,7 @@ from .common import (
     add_error_format,
     cluster_version,
     relative,
+    render_options,
     seconds,
 )
 from .report import report
@@ -51,9 +52,7 @@ def _validate(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr:
 def _diff(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
     from ..gates import diff_paths
 
-    options = RenderOptions(cluster_version=args.cluster_version, namespace=args.namespace,
-                            cue_binary=os.environ.get("OAM_RENDER_CUE") or None, environment=args.env,
-                            strict=args.strict, timeout=args.timeout)
+    options = render_options(args)
     try:
         result = diff_paths(args.old, args.new, ignore=args.ignore, definitions=args.definitions,
                             options=options)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,38 +11,24 @@ from typing import IO
 from .. import contract
 from ..errors import OamError
 from ..model import RenderOptions
-from ..output.emit import json_list, write_output_dir, yaml_stream
-from ..render.pipeline import ObjectCheck, render
+from ..render.pipeline import ObjectCheck
 from . import gates as cli_gates
 from . import render as cli_render
 from .common import (
     EXIT_ERRORS,
-    EXIT_OK,
     Handler,
     Parser,
     UsageExit,
     add_definition_flag,
     add_error_format,
-    cache_dir,
     cluster_version,
     leaf_parsers,
-    read_sources,
     relative,
+    render_options,
     seconds,
 )
 from .helptext import describe
 from .report import report, report_clean
-
-
-def render_options(args: argparse.Namespace) -> RenderOptions:
-    """Options from flags, and the cue and helm binaries from OAM_RENDER_CUE and OAM_RENDER_HELM when set."""
-    return RenderOptions(cluster_version=args.cluster_version, namespace=args.namespace,
-                         cue_binary=os.environ.get("OAM_RENDER_CUE") or None,
-                         environment=getattr(args, "env", None), strict=getattr(args, "strict", False),
-                         timeout=args.timeout, compat=getattr(args, "compat", None),
-                         objects=tuple(getattr(args, "objects", None) or ()),
-                         helm_binary=os.environ.get("OAM_RENDER_HELM") or None,
-                         cache_dir=cache_dir(args))
 
 
 def _add_render(sub: argparse._SubParsersAction[Parser]) -> None:
@@ -86,28 +71,10 @@ def _add_render(sub: argparse._SubParsersAction[Parser]) -> None:
 def _render(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
     check = _object_check(args)
     try:
-        if check is not None and len(args.files) == 1 and not Path(args.files[0]).is_dir():
-            # One app checked with what its Application says (file and line of each problem).
-            return _render_one(args, stdin, stdout, stderr, check)
         return cli_render.run_batch(args, render_options(args), stdin, stdout, stderr, check)
     finally:
         for note in getattr(check, "notes", ()):
             stderr.write(f"note: {relative(note)}\n")
-
-
-def _render_one(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: IO[str],
-                check: ObjectCheck) -> int:
-    sources = read_sources(args.files, stdin)
-    result = render(sources[0], definitions=args.definitions, options=render_options(args),
-                    documents=sources[1:], check=check)
-    for warning in result.warnings:
-        stderr.write(f"warning: {relative(warning)}\n")
-    if args.output_dir:
-        written = write_output_dir(result, args.output_dir)
-        stderr.write(f"wrote {len(written)} files under {args.output_dir}\n")
-    else:
-        stdout.write(json_list(result) if args.output == "json" else yaml_stream(result))
-    return EXIT_OK
 
 
 def _object_check(args: argparse.Namespace) -> ObjectCheck | None:

@@ -219,7 +219,7 @@ def _outcome(unit: Unit, planned: _Planned, each: Sequence[EnvOutput], processes
     result = RenderResult(planned.app.name, tuple(o for objs, _, _ in each for o in objs), RenderStats(processes),
                           tuple(env for env, _ in planned.envs),
                           (*planned.warnings, *map(str, sorted(said, key=Problem.sort_key))))
-    return AppOutcome(unit.source, planned.app.name, result)
+    return AppOutcome(unit.source, planned.app.name, result, application=planned.app)
 
 
 def _entangled(outcomes: Sequence[AppOutcome]) -> list[int]:
@@ -304,7 +304,9 @@ def render_many(apps: Iterable[AppSource], *, definitions: Definitions = None,
     split = split_sources(apps, documents, cache)
     if not split.units and any(d.api_version == V1ALPHA2 for d in split.documents) and _is_legacy(split.documents):
         return _legacy(split.documents, loader, options, on_done)
-    outcomes, processes, unused = _cached_or_rendered(split, cache, loader, options, on_done)
+    # A check cites the Application each object came from, which a cache hit does not keep:
+    # with a check, every app renders (and the cache is still written).
+    outcomes, processes, unused = _cached_or_rendered(split, cache, loader, options, on_done, check is None)
     counts = cache.store.counts if cache else None
     stats = BatchStats(len(outcomes), processes, counts.hits if counts else 0, counts.misses if counts else 0)
     if check is not None:
@@ -317,20 +319,20 @@ def checked(outcome: AppOutcome, check: ObjectCheck) -> AppOutcome:
     if outcome.result is None:
         return outcome
     try:
-        raise_problems(check(outcome.result, None))
+        raise_problems(check(outcome.result, outcome.application))
     except OamError as error:
         return replace(outcome, result=None, error=error)
     return outcome
 
 
 def _cached_or_rendered(split: _Split, cache: RenderCache | None, loader: DefinitionLoader, options: RenderOptions,
-                        on_done: OnDone | None) -> tuple[list[AppOutcome], int, list[str]]:
+                        on_done: OnDone | None, read_cache: bool = True) -> tuple[list[AppOutcome], int, list[str]]:
     units = split.units
     shared = cache.parts(split.shared) if cache is not None else ("", ())
     entries = [cache.entry(u.parts, shared) if cache is not None and u.parts else None for u in units]
     outcomes: list[AppOutcome | None] = [None] * len(units)
     for index, (unit, entry) in enumerate(zip(units, entries, strict=True)):
-        hit = cache.get(entry) if cache is not None and entry else None
+        hit = cache.get(entry) if cache is not None and entry and read_cache else None
         if hit is not None:
             outcomes[index] = found = AppOutcome(unit.source, hit.app, hit, cached=True)
             if on_done:

@@ -271,6 +271,8 @@ def test_a_check_fails_only_the_apps_whose_objects_it_refuses() -> None:
     assert first.error is not None and second.result is not None
     found = {(p.code, p.location.app_path) for p in first.error.problems}
     assert ("k8s-unknown-field", "components[web]") in found
+    # each problem cites the app it came from, as render(check=...) does
+    assert {p.location.file for p in first.error.problems} == {str(broken)}
 
 
 def test_render_validate_over_many_apps_names_the_failed_one(tmp_path: Path) -> None:
