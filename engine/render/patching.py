@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,15 +21,13 @@ def _under(markers: Mapping[PatchPath, Mapping[str, str]], *prefix: str | int) -
     return {p[size:]: m for p, m in markers.items() if p[:size] == prefix}
 
 
-# Templates are read once per text, not once per trait instance: a batch repeats a few traits.
-@functools.lru_cache(maxsize=256)
 def _markers_by_label(template: str) -> dict[str, frozenset[tuple[str, str]]] | None:
+    # field_markers reads each template once per process (cue.syntax.facts keeps its facts).
     try:
         source = field_markers(template)
     except CueSyntaxError:
         return None
     return {label: frozenset((k, v) for _, k, v in entries) for label, entries in source.items()}
-
 
 
 def relocate_markers(markers: Mapping[PatchPath, Mapping[str, str]],
