@@ -12,13 +12,18 @@ from ..definitions import DefinitionLoader, bundled_loader
 from ..errors import Fixer, raise_problems
 from ..model import Definition
 from ..output.files import OutputFile, check_paths, file_part, write_files
-from .dialect import DIALECTS, DRAFT_2020_12, Schema
+from .dialect import DIALECTS, DRAFT_2020_12, OPENAPI_30, Schema
 from .export import canonical_schemas, finish
 
 # In a wheel the schemas sit inside the package; in a checkout, at its root (like the definitions).
 _PACKAGED = Path(__file__).resolve().parent.parent / "bundled_schemas"
 SCHEMA_DIR = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).resolve().parent.parent.parent / "schemas"
 INDEX = "index.json"
+# 2020-12 with the `x-` keywords (`x-oam-hidden`, `x-oam-condition`): the copy the property
+# checker reads. The dialect folders are for front ends: the JSON Schema ones carry no `x-`
+# keywords, so that a strict Ajv compiles them as they are.
+CHECKER = "checker"
+FOLDERS = (*DIALECTS, CHECKER)
 KINDS = ("component", "trait", "policy", "workflow-step")
 
 
@@ -55,8 +60,10 @@ def generate(cue: Cue, loader: DefinitionLoader | None = None) -> dict[str, str]
         canonical = found.get(position, {})
         origin = f"{definition.kind} {definition.name!r} ({definition.source})"
         for dialect in DIALECTS:
-            text = dump(finish(definition, canonical, dialect))
+            text = dump(finish(definition, canonical, dialect, vendor_keywords=dialect == OPENAPI_30))
             files.append(OutputFile(relative_path(dialect, definition.kind, definition.name), text, origin))
+        text = dump(finish(definition, canonical, DRAFT_2020_12, vendor_keywords=True))
+        files.append(OutputFile(relative_path(CHECKER, definition.kind, definition.name), text, origin))
         index[f"{definition.kind}/{definition.name}"] = digest(definition)
     files.append(OutputFile(INDEX, dump(index), "the index of schemas"))
     check_paths(files, Fixer.DEFINITION)
@@ -94,10 +101,12 @@ class StoredSchemas:
         self.index: dict[str, str] = json.loads(index_file.read_text(encoding="utf-8")) \
             if index_file.is_file() else {}
 
-    def get(self, definition: Definition, dialect: str = DRAFT_2020_12) -> Schema | None:
+    def get(self, definition: Definition, folder: str = CHECKER) -> Schema | None:
+        """The stored schema of `definition` in `folder` (a dialect, or the checker's copy:
+        2020-12 with the `x-` keywords), or None when `definition` is not what it was made from."""
         if self.index.get(f"{definition.kind}/{definition.name}") != digest(definition):
             return None
-        path = self.root / relative_path(dialect, definition.kind, definition.name)
+        path = self.root / relative_path(folder, definition.kind, definition.name)
         if not path.is_file():
             return None
         schema: Schema = json.loads(path.read_text(encoding="utf-8"))
