@@ -3,8 +3,9 @@
 The library's whole public surface is this package's `__all__`: `render` an Application into
 a `RenderResult` of `RenderedObject`s, with `RenderOptions`; find definitions through a loader
 (`DictLoader` for text in memory, `DirectoryLoader` for files, `ChainLoader` to combine);
-`export_schema` of a definition's parameters, and a `ui_schema` that places every field in a
-form. Every error is an `OamError` carrying `Problem`s.
+`export_schema` of a definition's parameters, a `ui_schema` that places every field in a
+form, and `to_form` / `from_form` to fill such a form with properties and turn its data back
+into properties. Every error is an `OamError` carrying `Problem`s.
 """
 
 from ._version import package_version
@@ -14,6 +15,7 @@ from .model import AppOutcome, BatchResult, Definition, RenderedObject, RenderOp
 from .render.batch import render_many
 from .render.pipeline import render
 from .schema.export import export_schema
+from .schema.forms import from_form, to_form
 from .schema.uischema import ui_schema
 
 __version__: str = package_version()
@@ -38,7 +40,9 @@ __all__ = [
     "__version__",
     "default_loader",
     "export_schema",
+    "from_form",
     "render",
     "render_many",
+    "to_form",
     "ui_schema",
 ]

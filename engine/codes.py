@@ -81,6 +81,8 @@ HELM_UNAVAILABLE: Final = _code("helm-unavailable", "The helm CLI is missing or 
 BAD_DEFINITION: Final = _code("bad-definition", "A definition file that cannot be read as a definition.", _DEF)
 BAD_NAME: Final = _code("bad-name", "A definition name Kubernetes would refuse.", _DEF)
 UNKNOWN_DEFINITION: Final = _code("unknown-definition", "No definition has the name asked for.", _APP)
+FORM_DATA: Final = _code("form-data", "Form data that cannot be turned back into properties (an entry with no key,"
+                        " a key given twice, unreadable YAML text).", _APP)
 SCHEMA_EXPORT: Final = _code("schema-export", "cue cannot export the definition's parameter schema.", _DEF)
 # The legacy model (v1alpha2)
 LEGACY_COMPONENT: Final = _code("legacy-component", "A v1alpha2 Component that cannot be read.", _DEF)

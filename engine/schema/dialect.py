@@ -156,9 +156,19 @@ def _merge_conditional(schema: Schema) -> Schema:
     for rule in schema["allOf"]:
         typed = (rule.get("then") or {}).get("properties") or {} if isinstance(rule, dict) else {}
         for name, sub in typed.items():
-            if isinstance(sub, dict) and name in merged and "x-oam-condition" in merged[name]:
+            if isinstance(sub, dict) and name in merged and _annotations_only(merged[name]):
                 merged[name] = {**sub, **merged[name]}
     return {**schema, "properties": merged}
+
+
+_ANNOTATIONS = frozenset({"title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly",
+                          "$comment"})
+
+
+def _annotations_only(schema: Any) -> bool:
+    """A conditional field's own schema: it says what the field is, its `then` rule what it holds."""
+    return isinstance(schema, dict) and ("x-oam-condition" in schema or all(
+        k in _ANNOTATIONS or k.startswith("x-") for k in schema))
 
 
 def _inline(schema: Any, defs: dict[str, Schema], stack: tuple[str, ...]) -> Any:

@@ -41,6 +41,7 @@ from ..errors import AppError, Problem, app_problem, definition_problem, raise_p
 from ..model import Definition, RenderOptions
 from .build import Builder
 from .dialect import DIALECTS, DRAFT_07, DRAFT_2020_12, OPENAPI_30, Schema, convert
+from .forms import form_shape
 
 __all__ = ["DIALECTS", "DRAFT_07", "DRAFT_2020_12", "OPENAPI_30", "as_configmap", "canonical_schemas",
            "export_schema", "export_schemas", "find_definition", "finish"]
@@ -123,7 +124,8 @@ def finish(definition: Definition, canonical: Schema, dialect: str, *, vendor_ke
     if definition.description:
         head["description"] = definition.description
     body = {k: v for k, v in canonical.items() if k not in ("title", "description")}
-    return convert({**head, **body}, dialect, vendor_keywords=vendor_keywords, form=form)
+    out = convert({**head, **body}, dialect, vendor_keywords=vendor_keywords, form=form)
+    return form_shape(out) if form and dialect != OPENAPI_30 else out
 
 
 def export_schemas(definitions: Sequence[Definition], *, dialect: str = OPENAPI_30,
@@ -134,7 +136,8 @@ def export_schemas(definitions: Sequence[Definition], *, dialect: str = OPENAPI_
     `vendor_keywords` (`x-short`, `x-immutable`, `x-oam-condition`, `x-oam-hidden`, ...):
     by default kept in OpenAPI 3.0, which allows `x-` extensions, and left out of the JSON
     Schema dialects, so that Ajv in strict mode compiles them as they are. `form` (JSON
-    Schema dialects): every `$ref` replaced by its target, for form renderers.
+    Schema dialects): every `$ref` replaced by its target, and maps and free-form values in
+    their form shape (see `engine.schema.forms`), for form renderers.
 
     Raises DefinitionError naming every definition whose parameter could not be exported.
     """

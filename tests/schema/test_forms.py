@@ -20,6 +20,7 @@ from engine.cue.runner import Cue
 from engine.definitions import default_loader
 from engine.schema.dialect import DRAFT_07, DRAFT_2020_12
 from engine.schema.export import export_schemas
+from engine.schema.forms import to_form
 from engine.schema.store import SCHEMA_DIR, all_definitions, relative_path
 from engine.schema.uischema import ui_schema
 from tests.schema.test_agreement import Case, _judge, draw, mutations
@@ -77,37 +78,44 @@ def test_vendor_keywords_only_on_request(json_schemas: dict[str, Any]) -> None:
     assert '"x-oam-hidden"' in json.dumps(list(kept.values()))
 
 
-def _maps(schema: dict[str, Any], uischema: dict[str, Any]) -> list[str]:
-    """Scopes of the Controls for maps (objects with no properties of their own): JSON Forms'
-    vanilla renderers have no widget for a map (react-jsonschema-form has)."""
-    found = []
-    stack = [uischema]
-    while stack:
-        element = stack.pop()
-        stack += element.get("elements", [])
-        if element.get("type") == "Control":
-            node: Any = schema
-            for part in element["scope"].split("/")[1:]:
-                node = node[part]
-            if node.get("type") == "object" and not node.get("properties"):
-                found.append(element["scope"])
-    return sorted(found)
-
-
 @pytest.mark.needs_cue
 def test_form_builders_draw_every_field(node: str) -> None:
     definitions = all_definitions(default_loader())
     cases = {}
     for (kind, name), schema in export_schemas(definitions, dialect=DRAFT_07, form=True).items():
-        cases[f"{kind}/{name}"] = {"schema": schema, "uischema": ui_schema(schema)}
+        cases[f"{kind}/{name}"] = {"schema": schema, "uischema": ui_schema(schema), "data": {}}
+        cases[f"{kind}/{name} filled"] = {"schema": schema, "uischema": ui_schema(schema), "data": _filled(schema)}
     report = run_node(node, "render.mjs", {"cases": cases})
     assert set(report) == set(cases)
     for key, found in report.items():
-        maps = _maps(cases[key]["schema"], cases[key]["uischema"])
         assert found["rjsf"] == {"messages": [], "undrawn": []}, key
-        assert sorted(found["jsonforms"]["unclaimed"]) == maps, key
-        assert len(found["jsonforms"]["messages"]) == len(maps), (key, found["jsonforms"]["messages"])
-        assert not found["jsonforms"]["noRenderer"], key
+        assert found["jsonforms"] == {"messages": [], "unclaimed": [], "noRenderer": False}, key
+    # The maps (labels, a gateway's http paths, the annotations trait's whole parameter) are
+    # among them, as lists of key/value entries; and a chart's values as YAML text.
+    layouts = {key: json.dumps(case["uischema"]) for key, case in cases.items()}
+    assert cases["trait/gateway filled"]["data"]["http"] == [{"key": "x", "value": 1}]
+    assert '"scope": "#"' in layouts["trait/annotations"]
+    assert cases["trait/gateway"]["schema"]["properties"]["http"]["type"] == "array"
+    assert '"multi": true' in layouts["component/helmchart"]
+
+
+def _filled(schema: Any) -> Any:
+    """Form data that sets every field (the first form of a union, one entry in every list):
+    so that renderers draw the fields of list items and map entries too."""
+    if not isinstance(schema, dict):
+        return None
+    for keyword in ("anyOf", "oneOf"):
+        if schema.get(keyword):
+            return _filled({**schema[keyword][0], **{k: v for k, v in schema.items() if k != keyword}})
+    kind = schema.get("type")
+    kind = next((k for k in kind if k != "null"), None) if isinstance(kind, list) else kind
+    if "enum" in schema or "const" in schema:
+        return schema.get("const", (schema.get("enum") or [None])[0])
+    if kind == "object" or "properties" in schema:
+        return {name: _filled(sub) for name, sub in (schema.get("properties") or {}).items()}
+    if kind == "array":
+        return [_filled(schema.get("items"))]
+    return {"string": "x", "integer": 1, "number": 1.5, "boolean": True}.get(str(kind))
 
 
 def test_ui_schema_places_every_field() -> None:
@@ -149,7 +157,8 @@ def test_ajv_gives_cues_verdict(node: str) -> None:
     exported = {(dialect, form): export_schemas([c.definition for c in cases], dialect=dialect, form=form)
                 for dialect in (DRAFT_07, DRAFT_2020_12) for form in (False, True)}
     checks = [{"schema": schemas[(c.definition.kind, c.definition.name)], "dialect": dialect, "form": form,
-               "instance": c.properties, "case": index}
+               "instance": to_form(schemas[(c.definition.kind, c.definition.name)], c.properties) if form
+               else c.properties, "case": index}
               for (dialect, form), schemas in exported.items() for index, c in enumerate(cases)]
     verdicts = run_node(node, "validate.mjs", {"checks": checks})
     wrong = [(checks[i]["dialect"], checks[i]["form"], cases[checks[i]["case"]].definition.name,

@@ -1,4 +1,4 @@
-// Reads {"cases": {key: {"schema": ..., "uischema": ...}}} on stdin and renders each schema to
+// Reads {"cases": {key: {"schema": ..., "uischema": ..., "data": ...}}} on stdin and renders each schema to
 // HTML with react-jsonschema-form and with JSON Forms (vanilla renderers). Prints, per key, the
 // console messages of each, the Controls no JSON Forms renderer claims (tester rank), and the
 // fields (by UI schema scope) react-jsonschema-form drew no element for.
@@ -18,10 +18,19 @@ const input = JSON.parse(await new Promise((done) => {
   process.stdin.on("end", () => done(text));
 }));
 
+function text(arg) {
+  if (typeof arg !== "object" || arg === null) return String(arg);
+  try {
+    return JSON.stringify(arg).slice(0, 300);
+  } catch {
+    return String(arg);
+  }
+}
+
 function captured(run) {
   const messages = [];
   const saved = { warn: console.warn, error: console.error, log: console.log };
-  for (const level of Object.keys(saved)) console[level] = (...args) => messages.push(`${level}: ${args.join(" ")}`);
+  for (const level of Object.keys(saved)) console[level] = (...args) => messages.push(`${level}: ${args.map(text).join(" ")}`);
   try {
     return [run(), messages];
   } catch (error) {
@@ -53,19 +62,29 @@ function unclaimed(schema, uischema) {
   }).map((control) => control.scope);
 }
 
+// A field inside a union (`#/anyOf/1/properties/x`) is drawn once its form is picked: count
+// the first form's fields, and the selector of the forms for the others.
 function undrawn(html, uischema) {
   return controls(uischema).map((control) => control.scope).filter((scope) => {
-    const id = "root_" + scope.split("/").filter((p, i) => i % 2 === 0 && i > 0).join("_");
+    const union = scope.match(/^(.*?)\/(anyOf|oneOf)\/(\d+)\//);
+    if (union && union[3] !== "0") {
+      return !html.includes(`id="${rjsfId(union[1])}__${union[2].toLowerCase()}_select"`);
+    }
+    const id = rjsfId(scope.replace(/\/(anyOf|oneOf)\/\d+/g, ""));
     return !html.includes(`id="${id}"`) && !html.includes(`id="${id}__`);
   });
 }
 
+function rjsfId(scope) {
+  return ["root", ...scope.split("/").filter((p, i) => i % 2 === 0 && i > 0)].join("_");
+}
+
 const report = {};
-for (const [key, { schema, uischema }] of Object.entries(input.cases)) {
+for (const [key, { schema, uischema, data }] of Object.entries(input.cases)) {
   const [rjsfHtml, rjsfMessages] = captured(() => renderToStaticMarkup(
-    React.createElement(Form, { schema, validator, formData: {} })));
+    React.createElement(Form, { schema, validator, formData: data })));
   const [formsHtml, formsMessages] = captured(() => renderToStaticMarkup(
-    React.createElement(JsonForms, { schema, uischema, data: {}, renderers: vanillaRenderers, cells: vanillaCells })));
+    React.createElement(JsonForms, { schema, uischema, data, renderers: vanillaRenderers, cells: vanillaCells })));
   report[key] = {
     rjsf: { messages: rjsfMessages, undrawn: undrawn(rjsfHtml, uischema) },
     jsonforms: {
