@@ -8,7 +8,6 @@ form, and `to_form` / `from_form` to fill such a form with properties and turn i
 into properties. Every error is an `OamError` carrying `Problem`s.
 """
 
-from ._version import package_version
 from .definitions import ChainLoader, DefinitionLoader, DictLoader, DirectoryLoader, default_loader
 from .errors import AppError, CueEnvironmentError, DefinitionError, OamError, Problem
 from .model import AppOutcome, BatchResult, Definition, RenderedObject, RenderOptions, RenderResult
@@ -18,8 +17,20 @@ from .schema.export import export_schema
 from .schema.forms import from_form, to_form
 from .schema.uischema import ui_schema
 
-__version__: str = package_version()
+__version__: str
 """The version of oam-render, such as `0.1.0`."""
+
+
+def __getattr__(name: str) -> str:
+    # `__version__` is read on first use (PEP 562): finding it loads a TOML or metadata reader.
+    if name == "__version__":
+        from ._version import package_version
+
+        global __version__
+        __version__ = package_version()
+        return __version__
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AppError",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tomllib
-from importlib import metadata
 from pathlib import Path
 
 _PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
@@ -18,6 +17,8 @@ def package_version() -> str:
         project = {}
     if project.get("name") == "oam-render" and isinstance(project.get("version"), str):
         return str(project["version"])
+    from importlib import metadata  # an installed copy: its metadata (slower to load)
+
     try:
         return metadata.version("oam-render")
     except metadata.PackageNotFoundError:

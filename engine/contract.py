@@ -73,6 +73,7 @@ DESCRIPTION_ANNOTATION: Final = "definition.oam.dev/description"
 
 # Definition kinds.
 OAM_API_VERSION: Final = "core.oam.dev/v1beta1"
+LEGACY_API_VERSION: Final = "core.oam.dev/v1alpha2"  # KubeVela 1.0's model, rendered by engine.legacy
 KIND_COMPONENT: Final = "component"
 KIND_TRAIT: Final = "trait"
 KIND_POLICY: Final = "policy"

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from . import contract
-from .cue.syntax import CueSyntaxError, parse_concrete, split_definition_file, split_imports
+from .cue.syntax.lexer import CueSyntaxError
 from .errors import DefinitionError, Problem, definition_problem
 from .yamlio import YamlInputError, load_documents
 
@@ -138,6 +138,9 @@ def _broken(file: str, message: str, line: int | None = None, name: str = "") ->
 
 def parse_cue_definition(text: str, source: str = "") -> Definition:
     """Read the standalone `.cue` form (`NAME: {type, ...}` plus `template: {...}`)."""
+    from .cue.syntax.concrete import parse_concrete  # the CUE readers load when a file is read
+    from .cue.syntax.outline import split_definition_file
+
     try:
         parts = split_definition_file(text)
     except CueSyntaxError as exc:
@@ -208,6 +211,8 @@ def _crd_definition(doc: dict[str, Any], node: yaml.Node, source: str) -> Defini
     # A block scalar's text starts on the line after its indicator.
     style = getattr(template_node, "style", None)
     first = template_node.start_mark.line + (2 if style in ("|", ">") else 1)
+    from .cue.syntax.outline import split_imports
+
     try:
         imports, body, body_line = split_imports(template_node.value)
     except CueSyntaxError as exc:

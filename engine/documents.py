@@ -225,7 +225,7 @@ def _api_version(doc: Document, problems: list[Problem]) -> None:
         return
     shown = f"{version!r}" if isinstance(version, str) else names.yaml_type(version)
     hint = (" (the v1alpha2 Application of KubeVela 1.0 had components[].settings and traits[].name;"
-            " write properties and traits[].type)" if version == "core.oam.dev/v1alpha2" else "")
+            " write properties and traits[].type)" if version == contract.LEGACY_API_VERSION else "")
     problems.append(_at(doc, "apiVersion", "api-version",
                         f"an Application must have apiVersion {contract.OAM_API_VERSION}, not {shown}{hint}"))
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from . import contract
 from .cache import Store, digest, key
-from .cue.syntax.facts import COUNTS as TEMPLATE_COUNTS
-from .cue.syntax.facts import TemplateFacts, forget_templates, remember, template_facts
+from .cue.syntax.known import COUNTS as TEMPLATE_COUNTS
+from .cue.syntax.known import TemplateFacts, forget_templates, remember
 from .model import Definition
 
 NAMESPACE = "definition-facts"
@@ -112,6 +112,8 @@ class FactsCache:
         return found
 
     def _compute(self, memo: tuple[str, str], text: str, source: str, parse: Parse) -> tuple[DefinitionFacts, ...]:
+        from .cue.syntax.facts import template_facts  # the parser: only for a file not known before
+
         definitions = parse(text, source)
         COUNTS.parsed += 1
         found = tuple(DefinitionFacts(dataclasses.replace(d, source=""),

@@ -19,6 +19,7 @@ LAYERS = {
     "engine.paths": "base",  # pure: the CUE readers name paths too
     "engine.suggest": "base",
     "engine.codes": "base",  # the public table of problem codes: data, read by gates and the CLI
+    "engine._version": "base",  # reads pyproject.toml or the installed metadata: nothing of the engine
     "engine.cue.syntax": "syntax",  # readers of CUE text: pure Python, below the definitions
     "engine.cue.source": "syntax",
     "engine.cue.concrete": "syntax",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -218,3 +220,34 @@ def test_result_fields_are_frozen_and_bodies_are_the_callers() -> None:
     assert result.to_yaml() == before  # bodies() are deep copies
     obj.body["metadata"]["labels"]["team"] = "blue"  # the body itself is the caller's to change
     assert yaml.safe_load(result.to_yaml())["metadata"]["labels"]["team"] == "blue"
+
+
+def _fresh(code: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    return done.stdout.strip()
+
+
+HEAVY = ("jsonschema", "engine.render.validate", "engine.render.evaluate", "engine.cue.syntax.parser",
+         "engine.schema.build", "tomllib", "importlib.metadata")
+
+
+def test_import_engine_loads_no_stage_machinery() -> None:
+    """`import engine` gives every public name but loads neither jsonschema, the evaluator, the
+    CUE parser nor the schema builder (they load on first use); nor the version readers."""
+    code = f"import sys, engine; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    assert _fresh(code) == "[]"
+    assert _fresh("import engine.render.batch\nfrom engine import render\nprint(callable(render))") == "True"
+
+
+@pytest.mark.needs_cue
+def test_a_render_cache_hit_loads_no_render_stage(tmp_path: Path) -> None:
+    """A warm `oam-render render` (every app a cache hit) imports neither the render stages,
+    the CUE parser nor jsonschema: its time is the interpreter's and the cache read."""
+    app = str(Path(__file__).resolve().parent.parent / "examples" / "quickstart" / "app.yaml")
+    code = ("import io, sys\nfrom engine.cli.main import run\n"
+            f"code = run(['render', '-f', {app!r}, '--cache-dir', {str(tmp_path)!r}], io.StringIO(), io.StringIO(),"
+            " sys.stderr)\n"
+            f"print(code, sorted(m for m in {HEAVY[:4]!r} if m in sys.modules))")
+    assert _fresh(code) == f"0 {sorted(HEAVY[:4])}"  # cold: it renders
+    assert _fresh(code) == "0 []"  # warm: every app a cache hit

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-from importlib import metadata
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -68,14 +67,11 @@ def _diff(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: IO[
 
 def version_text() -> str:
     """What `oam-render version` prints: the engine, the cue it would run, the Kubernetes API."""
+    from .._version import package_version
     from ..cue.runner import Cue
     from ..gates import api_release
 
-    try:
-        engine = metadata.version("oam-render")
-    except metadata.PackageNotFoundError:
-        engine = "unknown (not installed)"
-    lines = [f"oam-render {engine}"]
+    lines = [f"oam-render {package_version()}"]
     try:
         cue = Cue(os.environ.get("OAM_RENDER_CUE") or None)
         lines.append(f"cue {'.'.join(map(str, cue.version))} ({cue.binary})")

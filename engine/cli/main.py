@@ -6,12 +6,11 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from .. import contract
 from ..errors import OamError
 from ..model import RenderOptions
-from ..render.pipeline import ObjectCheck
 from . import gates as cli_gates
 from . import render as cli_render
 from .common import (
@@ -29,6 +28,9 @@ from .common import (
 )
 from .helptext import describe
 from .report import report, report_clean
+
+if TYPE_CHECKING:
+    from ..render.pipeline import ObjectCheck
 
 
 def _add_render(sub: argparse._SubParsersAction[Parser]) -> None:

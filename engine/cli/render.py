@@ -8,16 +8,18 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..model import AppOutcome, BatchResult, RenderOptions, RenderResult
 from ..output.emit import output_files
 from ..output.files import OutputFile, file_part, write_files
 from ..render.batch import render_many
-from ..render.pipeline import ObjectCheck, render
 from ..yamlio import MAX_TEXT_CHARS
 from .common import EXIT_ERRORS, EXIT_OK, add_cache_flags, cache_dir, relative
 from .report import report
+
+if TYPE_CHECKING:
+    from ..render.pipeline import ObjectCheck
 
 APP_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -103,6 +105,8 @@ def render_sources(args: argparse.Namespace, sources: list[str | Path], options:
         progress.close()
     if not batch.outcomes:
         # No Application anywhere: the single-app reader names what it found instead.
+        from ..render.pipeline import render
+
         render(sources[0] if sources else "", definitions=args.definitions, options=options,
                documents=sources[1:])
     return batch

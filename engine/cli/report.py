@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import IO
 
@@ -26,10 +25,9 @@ def _relative(problem: Problem) -> Problem:
 
 
 def _engine_version() -> str:
-    try:
-        return metadata.version("oam-render")
-    except metadata.PackageNotFoundError:
-        return ""
+    from .._version import package_version  # only the SARIF format says it
+
+    return package_version()
 
 
 def report_text(problems: Sequence[Problem], error_format: str, warnings: Sequence[Problem] = ()) -> str:

@@ -12,7 +12,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -182,6 +181,8 @@ class Cue:
         and the items must be independent of each other. Exceptions propagate (the first)."""
         if len(items) < 2 or self.jobs < 2:
             return [work(item) for item in items]
+        from concurrent.futures import ThreadPoolExecutor  # a batch's chunks: not for one-app renders
+
         with ThreadPoolExecutor(max_workers=self.jobs) as pool:
             return list(pool.map(work, items))
 

@@ -14,7 +14,7 @@ from ..errors import Problem, app_problem, definition_problem, raise_problems
 from ..model import JSON, resource_type
 from .fieldpath import FieldPathError, parse_field_path
 
-V1ALPHA2: Final = "core.oam.dev/v1alpha2"
+V1ALPHA2: Final = contract.LEGACY_API_VERSION
 KIND_COMPONENT: Final = "Component"
 KIND_APP_CONFIG: Final = "ApplicationConfiguration"
 KIND_TRAIT_DEFINITION: Final = "TraitDefinition"

@@ -6,12 +6,25 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..definitions import DefinitionLoader
+from ..definitions import DefinitionLoader, default_loader
 from ..errors import Problem, app_problem, raise_problems
 from ..model import Application, Definition, RenderOptions
 
 AppSource = Application | str | Path | Mapping[str, Any]
 Definitions = DefinitionLoader | str | Path | Iterable[str | Path] | None
+
+
+def as_loader(definitions: Definitions, cache_dir: Path | None = None) -> DefinitionLoader:
+    """A loader from what the caller gave: a loader, extra files and folders, or nothing
+    (definition facts are cached under `cache_dir` when given)."""
+    if definitions is None:
+        return default_loader(cache_dir=cache_dir)
+    if isinstance(definitions, DefinitionLoader):
+        return definitions
+    paths = [definitions] if isinstance(definitions, (str, Path)) else list(definitions)
+    return default_loader(paths, cache_dir)
+
+
 _SOURCE = "a path, YAML text, a mapping or an Application"
 
 

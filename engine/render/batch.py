@@ -6,12 +6,13 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .. import contract
 from ..cue.runner import Cue
 from ..definitions import DefinitionLoader
 from ..documents import APP_KIND, Document, parse_documents, read_documents
 from ..errors import OamError, Problem, app_problem, raise_problems
-from ..legacy.load import V1ALPHA2
 from ..model import (
     Application,
     AppOutcome,
@@ -24,12 +25,13 @@ from ..model import (
 )
 from ..yamlio import MAX_TEXT_CHARS
 from . import compat
-from .arguments import AppSource, Definitions
+from .arguments import AppSource, Definitions, as_loader
 from .environments import POLICY_KIND, WORKFLOW_KIND, in_environments, plan_environments, read_inputs, select
-from .pipeline import EnvOutput, ObjectCheck, as_loader, render_each_environment
-from .references import load_objects
 from .rendercache import Parts, RenderCache
 from .shared import with_shared
+
+if TYPE_CHECKING:
+    from .pipeline import EnvOutput, ObjectCheck
 
 _STANDALONE = (POLICY_KIND, WORKFLOW_KIND)
 OnDone = Callable[[AppOutcome], None]
@@ -173,6 +175,7 @@ def _plan(index: int, unit: Unit, loader: DefinitionLoader, options: RenderOptio
     plan = plan_environments(inputs, loader, options.namespace)
     planned, let_through = compat.split(plan.problems, options.compat)
     raise_problems(planned)
+    from .references import load_objects  # the render stages load only when an app must render
     warnings = [*plan.warnings, *map(str, sorted(let_through, key=Problem.sort_key))]
     return _Planned(index, inputs.app, select(plan, options.environment), warnings,
                     (*inputs.objects, *load_objects(options.objects)))
@@ -191,6 +194,8 @@ def _together(units: Sequence[Unit], loader: DefinitionLoader,
             outcomes[index] = AppOutcome(unit.source, unit.name, error=error)
     if not planned:
         return outcomes, 0
+    from .pipeline import render_each_environment  # not for a batch of cache hits
+
     try:
         runner = Cue if len(planned) == 1 else _Runner  # one app: the budget of its whole render
         cue = runner(options.cue_binary, options.timeout, jobs=options.jobs)
@@ -302,7 +307,8 @@ def render_many(apps: Iterable[AppSource], *, definitions: Definitions = None,
     loader = as_loader(definitions, options.cache_dir)
     cache = RenderCache(options.cache_dir, loader, options) if options.cache_dir else None
     split = split_sources(apps, documents, cache)
-    if not split.units and any(d.api_version == V1ALPHA2 for d in split.documents) and _is_legacy(split.documents):
+    legacy = any(d.api_version == contract.LEGACY_API_VERSION for d in split.documents)
+    if not split.units and legacy and _is_legacy(split.documents):
         return _legacy(split.documents, loader, options, on_done)
     # A check cites the Application each object came from, which a cache hit does not keep:
     # with a check, every app renders (and the cache is still written).

@@ -4,43 +4,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Protocol
 
-from .. import facts
+from .. import contract, facts
 from ..cue.runner import Cue
-from ..definitions import DefinitionLoader, default_loader
+from ..definitions import DefinitionLoader
 from ..documents import Document, read_documents
 from ..errors import Problem, raise_problems
-from ..legacy.load import V1ALPHA2
 from ..model import Application, Environment, RenderedObject, RenderOptions, RenderResult, RenderStats
-from ..output.labels import component_objects
 from . import compat
-from .arguments import AppSource, Definitions, check_render_arguments
-from .charts import helm_factory, with_charts
+from .arguments import AppSource, Definitions, as_loader, check_render_arguments
 from .environments import in_environments, plan_environments, read_inputs, select
-from .evaluate import Job, evaluate_jobs
-from .policies import render_policies
 from .references import load_objects, with_references
-from .resolve import resolve
-from .validate import validate_apps
 
 
 class ObjectCheck(Protocol):
     """A check of a finished render's objects (engine.gates.KubernetesCheck is one): its problems."""
 
     def __call__(self, result: RenderResult, app: Application | None) -> Sequence[Problem]: ...
-
-
-def as_loader(definitions: Definitions, cache_dir: Path | None = None) -> DefinitionLoader:
-    """A loader from what the caller gave: a loader, extra files and folders, or nothing
-    (definition facts are cached under `cache_dir` when given)."""
-    if definitions is None:
-        return default_loader(cache_dir=cache_dir)
-    if isinstance(definitions, DefinitionLoader):
-        return definitions
-    paths = [definitions] if isinstance(definitions, (str, Path)) else list(definitions)
-    return default_loader(paths, cache_dir)
 
 
 EnvOutput = tuple[list[RenderedObject], list[Problem], list[Problem]]
@@ -56,6 +37,15 @@ def render_each_environment(envs: Sequence[tuple[Environment, Application]], loa
 
     All environments share each evaluation layer's cue process, and one more for custom policies.
     """
+    # The stages load here, on the first render: `import engine`, and a batch of render cache
+    # hits, load none of them (jsonschema, the evaluator, the patch machinery).
+    from ..output.labels import component_objects
+    from .charts import helm_factory, with_charts
+    from .evaluate import Job, evaluate_jobs
+    from .policies import render_policies
+    from .resolve import resolve
+    from .validate import validate_apps
+
     jobs, found = [], []
     helm = helm_factory(options)
     for index, (_, app) in enumerate(envs):
@@ -125,7 +115,7 @@ def render(app: AppSource, *, definitions: Definitions = None, options: RenderOp
     # The legacy model (v1alpha2 Component + ApplicationConfiguration) needs no cue at all.
     read = [d for s in (app, *documents) for d in ([s] if isinstance(s, Application) else read_documents(s))]
     docs = [d for d in read if not isinstance(d, Application)]
-    if any(d.api_version == V1ALPHA2 for d in docs):  # the legacy renderer loads only when needed
+    if any(d.api_version == contract.LEGACY_API_VERSION for d in docs):  # the legacy renderer loads only when needed
         from ..legacy.pipeline import is_legacy, render_legacy
 
         if is_legacy(docs):

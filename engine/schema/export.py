@@ -34,12 +34,10 @@ from typing import Any
 from .. import contract
 from ..cue.program import Program
 from ..cue.runner import Cue, CueFailed
-from ..cue.syntax import CueSyntaxError
-from ..cue.syntax.defs import parse_def_output
+from ..cue.syntax.lexer import CueSyntaxError
 from ..definitions import DefinitionLoader, default_loader, strip_version
 from ..errors import AppError, Problem, app_problem, definition_problem, raise_problems
 from ..model import Definition, RenderOptions
-from .build import Builder
 from .dialect import DIALECTS, DRAFT_07, DRAFT_2020_12, OPENAPI_30, Schema, convert
 from .forms import form_shape
 
@@ -101,6 +99,10 @@ def canonical_schemas(definitions: Sequence[Definition], cue: Cue) -> tuple[dict
 
 def _parse_batch(text: str, program: Program, definitions: Sequence[Definition], keep: Sequence[int],
                  problems: list[Problem]) -> tuple[dict[int, Schema], list[Problem]]:
+    # The readers of `cue def` output load on the first export: `import engine` skips them.
+    from ..cue.syntax.defs import parse_def_output
+    from .build import Builder
+
     try:
         document = parse_def_output(text)
     except CueSyntaxError as exc:

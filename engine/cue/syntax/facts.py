@@ -7,13 +7,12 @@ read from there.
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ...paths import Parts as _Path
+from .known import COUNTS, TemplateFacts, forget_templates, known_facts, remember
 from .lexer import Comment, CueSyntaxError
 from .literals import string_value
 from .parser import parse_file
@@ -58,17 +57,6 @@ __all__ = [
 
 MARKER = re.compile(r"//\s*\+([A-Za-z_][\w.\-]*)(?:=(.*))?$")
 _CONTEXT_OUTPUTS = frozenset({"output", "outputs"})
-
-
-@dataclass
-class ParseCounts:
-    """Templates parsed and facts found already known, since the process started (for stats)."""
-
-    template_parses: int = 0
-    facts_known: int = 0
-
-
-COUNTS = ParseCounts()
 
 
 def parse_template(template: str) -> File:
@@ -281,23 +269,6 @@ def _patterns(tree: File, field: str) -> list[_Path]:
 # --- all facts of a template, once ----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TemplateFacts:
-    """What the engine reads from one template, from one parse (see each fact's function)."""
-
-    reads_output: bool = False  # references_context_output
-    patch_strategy: str | None = None  # top_level_patch_strategy
-    markers: Mapping[str, tuple[tuple[int, str, str], ...]] = dataclasses.field(default_factory=dict)  # field_markers
-    patch_patterns: tuple[_Path, ...] = ()  # pattern_list_paths(template, "patch")
-    error: tuple[str, int, int] | None = None  # why the text does not scan: message, line, column
-
-    def checked(self) -> TemplateFacts:
-        """These facts; raises the CueSyntaxError of a template that does not scan."""
-        if self.error is not None:
-            raise CueSyntaxError(*self.error)
-        return self
-
-
 def read_template_facts(template: str) -> TemplateFacts:
     """Every fact of `template` from one parse; a template that does not scan keeps its error."""
     try:
@@ -309,30 +280,11 @@ def read_template_facts(template: str) -> TemplateFacts:
                          patch_patterns=tuple(_patterns(tree, "patch")))
 
 
-# Facts by template text for the process: an app repeats a few definitions many times.
-_KNOWN: dict[str, TemplateFacts] = {}
-_KEEP = 4096
-
-
 def template_facts(template: str) -> TemplateFacts:
     """The facts of `template`: known ones (read before, or from the definition cache), else read now."""
-    known = _KNOWN.get(template)
+    known = known_facts(template)
     if known is not None:
-        COUNTS.facts_known += 1
         return known
     facts = read_template_facts(template)
     remember(template, facts)
     return facts
-
-
-def remember(template: str, facts: TemplateFacts) -> None:
-    """Keep `facts` as those of `template` for the process (the oldest go past _KEEP templates)."""
-    if template not in _KNOWN and len(_KNOWN) >= _KEEP:
-        with contextlib.suppress(RuntimeError, StopIteration):  # another thread changed it: no matter
-            _KNOWN.pop(next(iter(_KNOWN)), None)
-    _KNOWN[template] = facts
-
-
-def forget_templates() -> None:
-    """Drop every template's facts kept for the process."""
-    _KNOWN.clear()
