@@ -141,6 +141,7 @@ class DirectoryLoader:
         self._facts = FactsCache(cache_dir)
         self._named_by_path = named_by_path
         self._found: list[Path] | None = None
+        self._by_path: dict[tuple[str, str], list[Path]] | None = None  # (kind folder, stem) -> files
         self._texts: dict[Path, str] = {}
         self._loaded: dict[Path, list[Definition]] = {}
         self._broken: dict[Path, Problem] = {}
@@ -189,7 +190,11 @@ class DirectoryLoader:
         if self._named_by_path:
             # `<kind>/<name>.cue` is the only place (a test holds every bundled file to it): a
             # name that is not there is not here, with no other file read to find out.
-            files = [f for f in self._files() if f.stem == name and f.parent.name == kind]
+            if self._by_path is None:
+                self._by_path = {}
+                for file in self._files():
+                    self._by_path.setdefault((file.parent.name, file.stem), []).append(file)
+            files = self._by_path.get((kind, name), [])
             return next((d for f in files for d in self._load(f) if d.kind == kind and d.name == name), None)
         for file in self._files():
             if self._may_hold(file, name):

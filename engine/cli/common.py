@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import IO
 
 from ..model import RenderOptions
+from ..names import LABEL, name_error
 from ..yamlio import MAX_TEXT_CHARS
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -46,6 +47,14 @@ def cluster_version(text: str) -> tuple[int, int]:
         return int(parts[0]), int(parts[1])
     except (IndexError, ValueError):
         raise argparse.ArgumentTypeError(f"expected MAJOR.MINOR such as 1.29, got {text!r}") from None
+
+
+def namespace(text: str) -> str:
+    """A Kubernetes namespace name (a DNS-1123 label), refused as a usage error otherwise."""
+    error = name_error(text, LABEL)
+    if error:
+        raise argparse.ArgumentTypeError(error)
+    return text
 
 
 def seconds(text: str) -> float:

@@ -17,6 +17,7 @@ from .common import (
     add_definition_flag,
     add_error_format,
     cluster_version,
+    namespace,
     relative,
     render_options,
     seconds,
@@ -142,7 +143,7 @@ def _add_diff(sub: argparse._SubParsersAction[Parser]) -> None:
                    help="text for people, json for tools")
     add_definition_flag(p)
     p.add_argument("--env", metavar="NAME", help="render only this environment of each app")
-    p.add_argument("-n", "--namespace", help="namespace for objects that set none")
+    p.add_argument("-n", "--namespace", type=namespace, help="namespace for objects that set none")
     p.add_argument("--cluster-version", type=cluster_version, default=contract.DEFAULT_CLUSTER_VERSION,
                    metavar="MAJOR.MINOR", help="Kubernetes version templates see in context.clusterVersion")
     p.add_argument("--strict", action="store_true",

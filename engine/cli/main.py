@@ -22,6 +22,7 @@ from .common import (
     add_error_format,
     cluster_version,
     leaf_parsers,
+    namespace,
     relative,
     render_options,
     seconds,
@@ -46,7 +47,7 @@ def _add_render(sub: argparse._SubParsersAction[Parser]) -> None:
     p.add_argument("--output-dir", type=Path,
                    help="write one file per object here instead: [<app>/][<env>/]<component>/<kind>-<name>.yaml"
                         " (<app>/ when there are several apps)")
-    p.add_argument("-n", "--namespace", help="namespace for objects that set none")
+    p.add_argument("-n", "--namespace", type=namespace, help="namespace for objects that set none")
     p.add_argument("--cluster-version", type=cluster_version,
                    default=contract.DEFAULT_CLUSTER_VERSION, metavar="MAJOR.MINOR",
                    help="Kubernetes version templates see in context.clusterVersion")

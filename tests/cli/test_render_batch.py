@@ -130,3 +130,14 @@ def test_shared_policies_go_to_the_apps_that_name_them(tmp_path: Path) -> None:
                   for d in yaml.safe_load_all(out) if d}
     assert namespaces == {"deployed": "eu", "plain": "default"}
     assert err == f"note: {tmp_path}/policies.yaml: policy 'unused' is not referenced by any application; ignored\n"
+
+
+def test_a_bad_namespace_flag_is_a_usage_error_naming_the_flag(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(app("alpha")))
+    for command in ("render", "diff"):
+        argv = [command, "-f", str(tmp_path / "a.yaml"), "-n", "Bad_NS"]
+        if command == "diff":
+            argv = [command, str(tmp_path / "a.yaml"), str(tmp_path / "a.yaml"), "-n", "Bad_NS"]
+        code, out, err = cli(*argv)
+        assert code == 2 and out == "", err
+        assert "argument -n/--namespace: 'Bad_NS' is not a DNS-1123 label" in err, err
