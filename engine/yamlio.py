@@ -335,11 +335,13 @@ def resolves_as_non_string(text: str) -> bool:
     return text in _BARE_WORDS or bool(_NUMBER.fullmatch(text.replace("_", "")) or _DATE.match(text))
 
 
-class _Dumper(yaml.SafeDumper):
-    """Block style, keys in their given order, strings that stay strings in every reader."""
+class Dumper(yaml.SafeDumper):
+    """Block style, keys in their given order, strings that stay strings in every reader (every
+    YAML this tool prints goes through it; subclass it to change how a string is laid out)."""
 
 
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+def represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    """A string as a scalar node in a style every YAML 1.1 and 1.2 reader reads back as that string."""
     style: str | None = None
     if _UNSAFE.search(value.replace("\n", "")):
         style = '"'  # escapes every break and control character
@@ -350,10 +352,10 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar(f"{_TAG}str", value, style=style)
 
 
-_Dumper.add_representer(str, _represent_str)
+Dumper.add_representer(str, represent_str)
 
 
 def dump(body: Any) -> str:
     """One value as block-style YAML that any YAML 1.1 or 1.2 reader reads back unchanged."""
-    return yaml.dump(body, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
+    return yaml.dump(body, Dumper=Dumper, sort_keys=False, default_flow_style=False,
                      allow_unicode=True, width=1 << 16)

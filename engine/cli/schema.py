@@ -9,8 +9,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-import yaml
-
 from .. import contract
 from ..cue.runner import Cue
 from ..definitions import DefinitionLoader, DirectoryLoader, default_loader, parse_definition_file
@@ -22,6 +20,7 @@ from ..schema.docs import index, markdown, table
 from ..schema.export import OPENAPI_30, as_configmap, canonical_schemas, export_schemas, find_definition, finish
 from ..schema.store import all_definitions, generate, write
 from ..schema.uischema import ui_schema
+from ..yamlio import dump
 
 if TYPE_CHECKING:
     from .common import Parser
@@ -29,17 +28,6 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 _KINDS = (contract.KIND_COMPONENT, contract.KIND_TRAIT, contract.KIND_POLICY, contract.KIND_WORKFLOW_STEP)
 _Handler = Callable[[argparse.Namespace, IO[str], IO[str], IO[str]], int]
-
-
-class _BlockDumper(yaml.SafeDumper):
-    """Multi-line strings (the schema JSON in the ConfigMap) as literal blocks, readable as is."""
-
-
-def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None)
-
-
-_BlockDumper.add_representer(str, _represent_text)
 
 
 def _cue() -> Cue:
@@ -120,7 +108,7 @@ def _schema(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: I
     if args.ui_schema:
         schema = ui_schema(schema)
     if args.as_configmap:
-        stdout.write(yaml.dump(as_configmap(definition, schema), Dumper=_BlockDumper, sort_keys=False))
+        stdout.write(dump(as_configmap(definition, schema)))
     else:
         stdout.write(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
     return EXIT_OK

@@ -17,6 +17,7 @@ from ..cue.syntax import CueSyntaxError, parse_concrete, split_definition_file
 from ..definitions import BrokenDefinition, parse_cue_definition, parse_yaml_definitions
 from ..errors import definition_problem
 from ..model import JSON, Definition
+from ..yamlio import Dumper, represent_str
 
 ALIAS_ANNOTATION = "definition.oam.dev/alias"
 _IDENTIFIER = re.compile(r"[A-Za-z$][\w$]*")
@@ -128,7 +129,7 @@ def crd_document(form: DefinitionForm) -> dict[str, Any]:
             "metadata": metadata, "spec": spec}
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(Dumper):
     """Writes multi-line strings as literal blocks, tabs included (PyYAML quotes them)."""
 
     def analyze_scalar(self, scalar: str) -> Any:
@@ -148,7 +149,9 @@ def _block_safe(text: str) -> bool:
 
 
 def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None)
+    if "\n" in text and _block_safe(text):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|")
+    return represent_str(dumper, text)
 
 
 _Dumper.add_representer(str, _represent_str)

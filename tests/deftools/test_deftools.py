@@ -14,6 +14,7 @@ import shlex
 from pathlib import Path
 
 import pytest
+import yaml
 
 from engine import contract
 from engine.cli.main import run
@@ -209,3 +210,21 @@ def test_vet_reads_yaml_through_the_bounded_loader(tmp_path: Path) -> None:
     report = out.getvalue() + err.getvalue()
     assert code == 1, report
     assert "YAML too large" in report and "date" in report, report
+
+
+def test_render_quotes_strings_other_yaml_readers_would_retype(tmp_path: Path) -> None:
+    """`def render` prints through the one quoting dumper: a description `on` or an annotation
+    `0o17` stays a string for PyYAML (YAML 1.1) and ruamel (YAML 1.2, as go-yaml and cue),
+    while the template stays a literal block, tabs and all."""
+    from ruamel.yaml import YAML
+
+    source = tmp_path / "odd.cue"
+    source.write_text('odd: {\n\ttype: "trait"\n\tdescription: "on"\n\tannotations: {"x.io/mode": "0o17"}\n'
+                      '\tattributes: appliesToWorkloads: ["*"]\n}\ntemplate: {\n\tparameter: {\n\t\tn: *1 | int\n\t}\n'
+                      '\tpatch: spec: replicas: parameter.n\n}\n')
+    text = render_files([source])
+    assert "template: |" in text and "\tn: *1 | int" in text
+    for read in (lambda t: yaml.safe_load(t), lambda t: YAML(typ="safe", pure=True).load(t)):
+        document = read(text)
+        assert document["metadata"]["annotations"]["definition.oam.dev/description"] == "on"
+        assert document["metadata"]["annotations"]["x.io/mode"] == "0o17"
