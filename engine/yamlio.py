@@ -10,11 +10,11 @@ from typing import Any
 
 import yaml
 
+from .yamlload import MAX_DEPTH, MAX_NODES, LimitError, Loader, PyLoader, compose
+
 # Bounds on what one input may cost. A legitimate app of thousands of components is far below
 # them; an alias bomb or a generated monster passes them quickly and is stopped when it does.
 MAX_TEXT_CHARS = 16 * 1024 * 1024
-MAX_NODES = 1_000_000  # values in the input once every alias is expanded
-MAX_DEPTH = 100  # levels of nesting; Kubernetes objects need a few dozen at most
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_TAG}{name}" for name in ("str", "int", "float", "bool", "null")}
@@ -56,59 +56,6 @@ class YamlDocument:
     lines: dict[str, int] = field(default_factory=dict)
 
 
-class _LimitError(yaml.MarkedYAMLError):
-    """A bound was passed while composing."""
-
-
-class _Loader(yaml.SafeLoader):
-    """The safe loader, counting nodes (aliases expanded) and depth as it composes."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.expanded = 0
-        self.depth = 0
-        self.sizes: dict[str, int] = {}
-
-    def compose_document(self) -> yaml.Node | None:
-        self.sizes = {}
-        return super().compose_document()
-
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
-        if isinstance(event, yaml.AliasEvent):
-            self._alias(event.anchor, event.start_mark)
-            return super().compose_node(parent, index)
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise _LimitError(problem=f"nested more than {MAX_DEPTH} levels deep", problem_mark=event.start_mark)
-        before = self.expanded
-        node = super().compose_node(parent, index)
-        self.depth -= 1
-        self._count(1, event.start_mark)
-        if event.anchor is not None:
-            self.sizes[event.anchor] = self.expanded - before
-        return node
-
-    def _alias(self, anchor: Any, mark: Any) -> None:
-        """An alias counts as a copy of what it names; one inside what it names never ends."""
-        if anchor in self.anchors and anchor not in self.sizes:
-            raise _LimitError(problem=f"alias *{anchor} refers to a value that contains it", problem_mark=mark)
-        self._count(self.sizes.get(anchor, 0), mark)
-
-    def _count(self, size: int, mark: Any) -> None:
-        self.expanded += size
-        if self.expanded > MAX_NODES:
-            raise _LimitError(problem=f"more than {MAX_NODES} values once aliases are expanded",
-                              problem_mark=mark)
-
-
-# `=` alone is text to every reader but PyYAML, which gives it a tag nothing can construct.
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regex) for tag, regex in resolvers if tag != f"{_TAG}value"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def _line_of(exc: yaml.YAMLError, text: str) -> int | None:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if mark is not None:
@@ -118,7 +65,7 @@ def _line_of(exc: yaml.YAMLError, text: str) -> int | None:
 
 
 def _unreadable(exc: yaml.YAMLError, text: str) -> YamlIssue:
-    if isinstance(exc, _LimitError):
+    if isinstance(exc, LimitError):
         return YamlIssue("yaml-limit", f"YAML too large: {exc.problem}", "", _line_of(exc, text))
     if isinstance(exc, yaml.reader.ReaderError):
         return YamlIssue("yaml", f"malformed YAML: character U+{exc.character:04X} is not allowed", "",
@@ -132,22 +79,21 @@ def compose_documents(text: str) -> list[yaml.Node]:
     if len(text) > MAX_TEXT_CHARS:
         raise YamlInputError([YamlIssue("yaml-limit", f"YAML too large: more than {MAX_TEXT_CHARS}"
                                         " characters")])
-    nodes = []
-    loader = None
     try:
-        loader = _Loader(text)
-        while loader.check_node():
-            node = loader.get_node()
-            if node is not None:
-                nodes.append(node)
+        try:
+            return compose(Loader, text)
+        except LimitError:
+            raise
+        except yaml.YAMLError:
+            if Loader is PyLoader:
+                raise
+            # libyaml says what it expected; PyYAML also says what it found there: read the
+            # text again with PyYAML for the message (and its verdict).
+            return compose(PyLoader, text)
     except yaml.YAMLError as exc:
         raise YamlInputError([_unreadable(exc, text)]) from exc
     except RecursionError as exc:  # the depth bound keeps us far from it; never a traceback anyway
         raise YamlInputError([YamlIssue("yaml-limit", "YAML too large: nested too deeply")]) from exc
-    finally:
-        if loader is not None:
-            loader.dispose()
-    return nodes
 
 
 def load_documents(text: str) -> list[YamlDocument]:

@@ -29,6 +29,7 @@ LAYERS = {
     "engine.definitions": "core",
     "engine.documents": "core",
     "engine.yamlio": "core",
+    "engine.yamlload": "core",
     "engine.names": "core",
     "engine.cache": "core",
     "engine.facts": "core",
