@@ -286,7 +286,7 @@ class Dumper(yaml.SafeDumper):
     YAML this tool prints goes through it; subclass it to change how a string is laid out)."""
 
 
-def represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+def represent_str(dumper: yaml.representer.SafeRepresenter, value: str) -> yaml.ScalarNode:
     """A string as a scalar node in a style every YAML 1.1 and 1.2 reader reads back as that string."""
     style: str | None = None
     if _UNSAFE.search(value.replace("\n", "")):
@@ -301,7 +301,34 @@ def represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 Dumper.add_representer(str, represent_str)
 
 
+if yaml.__with_libyaml__:
+    class _CDumper(yaml.CSafeDumper):
+        """The same representers on libyaml's emitter (C, about 4x faster)."""
+
+    _CDumper.add_representer(str, represent_str)
+
+# Text both emitters write alike: libyaml escapes characters past U+FFFF, lays out keys that
+# are empty or hold breaks otherwise, and ends a document after a kept (`|+`) block.
+_COMMON_TEXT = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\n]*")
+
+
+def _same_in_both(value: Any, key: bool = False) -> bool:
+    if isinstance(value, str):
+        if _COMMON_TEXT.fullmatch(value) is None:
+            return False
+        return bool(value) and "\n" not in value if key else not value.endswith("\n\n") and value != "\n"
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _same_in_both(k, True) and _same_in_both(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_same_in_both(v) for v in value)
+    return True
+
+
 def dump(body: Any) -> str:
-    """One value as block-style YAML that any YAML 1.1 or 1.2 reader reads back unchanged."""
-    return yaml.dump(body, Dumper=Dumper, sort_keys=False, default_flow_style=False,
+    """One value as block-style YAML that any YAML 1.1 or 1.2 reader reads back unchanged.
+
+    A mapping or list whose text both emitters write alike goes through libyaml's; the rest
+    through PyYAML's, so the output does not depend on which one this machine has."""
+    fast = yaml.__with_libyaml__ and isinstance(body, (dict, list)) and _same_in_both(body)
+    return yaml.dump(body, Dumper=_CDumper if fast else Dumper, sort_keys=False, default_flow_style=False,
                      allow_unicode=True, width=1 << 16)
