@@ -309,12 +309,9 @@ if yaml.__with_libyaml__:
 
 # Text both emitters write alike: libyaml escapes characters past U+FFFF, lays out keys that
 # are empty or hold breaks otherwise, and ends a document after a kept (`|+`) block.
-_COMMON_TEXT = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\n]*")
-
-
 def _same_in_both(value: Any, key: bool = False) -> bool:
     if isinstance(value, str):
-        if _COMMON_TEXT.fullmatch(value) is None:
+        if _UNSAFE.search(value.replace("\n", "")) or (value and max(value) > "\uffff"):
             return False
         return bool(value) and "\n" not in value if key else not value.endswith("\n\n") and value != "\n"
     if isinstance(value, dict):
