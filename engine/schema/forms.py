@@ -49,9 +49,9 @@ def _reshape(schema: Schema) -> Schema:
     if not _is_map(schema):
         return schema
     value = schema.get("additionalProperties", True)
-    out: Schema = {k: schema[k] for k in ("title", "description") if k in schema}
-    if _is_any(value):
+    if _is_free(value):
         return _as_text(schema)
+    out: Schema = {k: schema[k] for k in ("title", "description") if k in schema}
     key: Schema = {**(schema.get("propertyNames") or {}), "title": "key"}
     key.setdefault("type", "string")
     entry = {"type": "object", "properties": {"key": key, "value": {"title": "value", **value}},
@@ -115,12 +115,10 @@ def _objects_only(schema: Schema) -> bool:
     return bool(branches) and all(isinstance(b, dict) and b.get("type") == "object" for b in branches)
 
 
-def _is_any(value: Any) -> bool:
-    return value is True or (isinstance(value, dict) and not any(k != "title" and k != "description" for k in value))
-
-
 def _text(value: Any) -> str:
-    return "" if value is None else dump(value)
+    """A value as the YAML text a user edits: no end-of-document marker after a lone scalar."""
+    text = "" if value is None else dump(value)
+    return text[:-4] if text.endswith("\n...\n") else text
 
 
 def to_form(schema: Schema, properties: Any) -> Any:
