@@ -170,3 +170,10 @@ template: {
     assert [e["scope"] for e in detail if e.get("scope") == "#/properties/backends"] == ["#/properties/backends"]
     properties = {"routes": [{"path": "/", "backends": {"a": {"port": 80, "weight": 2}}}], "extra": {"x": [1]}}
     assert from_form(form, to_form(form, properties)) == properties
+
+
+def test_a_free_value_reads_as_the_yaml_a_user_would_type() -> None:
+    schema = form_shape({"type": "object", "properties": {"v": {"description": "any value"}}})
+    texts = {value: to_form(schema, {"v": value})["v"] for value in ("abc", 5, "yes", "a\nb")}
+    assert texts == {"abc": "abc\n", 5: "5\n", "yes": "'yes'\n", "a\nb": "|-\n  a\n  b\n"}
+    assert all(from_form(schema, {"v": text}) == {"v": value} for value, text in texts.items())
