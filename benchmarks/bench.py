@@ -177,6 +177,21 @@ def cases(work: Path, quick: bool) -> list[tuple[str, list[str]]]:
     ]
 
 
+def plain_cli(work: Path, runs: int = 5) -> str:
+    """The warm one-app case as a user runs it: the `oam-render` console script (no worker
+    around it: the worker's own imports and counting add about 20 ms). The median of `runs`."""
+    script = shutil.which("oam-render")
+    if script is None:
+        return "plain CLI: oam-render is not on PATH (make venv)"
+    argv = [script, "render", "-f", str(work / "small"), "--cache-dir", str(work / "cache")]
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(argv, capture_output=True, check=True)
+        times.append(time.perf_counter() - started)
+    return f"plain CLI, (b) warm: median {sorted(times)[runs // 2]:.3f} s of {runs} runs"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller cases (20 components, 50 apps)")
@@ -191,6 +206,7 @@ def main() -> None:
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
               f"{os.getloadavg()[0]:.1f} at the end")
         print(table(rows))
+        print(plain_cli(work))
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
