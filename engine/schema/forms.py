@@ -124,7 +124,7 @@ def _text(value: Any) -> str:
 def to_form(schema: Schema, properties: Any) -> Any:
     """`properties` as form data for `schema` (a `form=True` export): each map a list of
     `{"key": ..., "value": ...}` entries, each free-form value its YAML text. The input is not
-    changed."""
+    changed; parts of it the schema does not describe are shared, not copied."""
     return _Converter(forward=True, base="properties").convert(properties, [schema], ())
 
 
@@ -150,6 +150,8 @@ class _Converter:
 
     def convert(self, value: Any, schemas: list[Any], at: Parts) -> Any:
         facets = _facets(schemas)
+        if not facets:
+            return value  # past what the schema describes there is nothing to convert
         marks = {f.get("$comment") for f in facets}
         if YAML_TEXT in marks:
             return _text(value) if self.forward else self._read_text(value, at)

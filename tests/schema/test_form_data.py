@@ -177,3 +177,14 @@ def test_a_free_value_reads_as_the_yaml_a_user_would_type() -> None:
     texts = {value: to_form(schema, {"v": value})["v"] for value in ("abc", 5, "yes", "a\nb")}
     assert texts == {"abc": "abc\n", 5: "5\n", "yes": "'yes'\n", "a\nb": "|-\n  a\n  b\n"}
     assert all(from_form(schema, {"v": text}) == {"v": value} for value, text in texts.items())
+
+
+def test_deep_data_past_the_schema_is_left_as_it_is() -> None:
+    """Form data nested far deeper than the schema describes (a hostile post) is neither walked
+    nor a RecursionError: it goes back as given, for the render to judge."""
+    schema = form_shape({"type": "object", "properties": {"extra": {"type": "array", "items": {"type": "object"}}}})
+    deep: Any = "x"
+    for _ in range(100_000):
+        deep = [deep]
+    assert from_form(schema, {"extra": [{"a": deep}]})["extra"][0]["a"] is deep
+    assert to_form(schema, {"other": deep})["other"] is deep
