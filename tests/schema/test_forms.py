@@ -185,3 +185,19 @@ def test_cli_ui_schema_form_and_vendor_keywords() -> None:
     assert '"x-' not in json.dumps(cli("schema", "webservice", "--dialect", "2020-12"))
     assert '"x-oam-hidden"' in json.dumps(cli("schema", "webservice", "--dialect", "2020-12", "--vendor-keywords"))
     assert '"x-oam-hidden"' in json.dumps(cli("schema", "webservice"))  # OpenAPI 3.0 keeps them
+
+
+def test_ui_schema_places_the_fields_of_each_form_of_a_union_and_of_list_items() -> None:
+    one = {"type": "object", "properties": {"image": {"type": "string"}}}
+    many = {"type": "object", "properties": {"containers": {"type": "array", "items": {
+        "type": "object", "properties": {"name": {"type": "string"}, "env": {"type": "array", "items": {
+            "type": "object", "properties": {"name": {"type": "string"}, "value": {"type": "string"}}}}}}}}}
+    layout = ui_schema({"title": "patch", "type": "object", "anyOf": [one, many]})
+    first, second = layout["elements"]
+    assert first == {"type": "Group", "label": "patch (form 1)",
+                     "elements": [{"type": "Control", "scope": "#/anyOf/0/properties/image"}]}
+    [containers] = second["elements"]
+    assert containers["scope"] == "#/anyOf/1/properties/containers"
+    # An item with a list of its own gets a detail layout; env's items are plain: a table.
+    assert containers["options"]["detail"]["elements"] == [
+        {"type": "Control", "scope": "#/properties/name"}, {"type": "Control", "scope": "#/properties/env"}]
