@@ -46,14 +46,19 @@ def _reshape(schema: Schema) -> Schema:
     nullable = _nullable(schema)
     if nullable is not None:
         return nullable
+    if _is_tuple(schema) or _scalar_union(schema):
+        return _as_text(schema)  # no widget draws a fixed-length list, or a value of several types
     if not _is_map(schema):
         return schema
-    value = schema.get("additionalProperties", True)
+    patterns = schema.get("patternProperties") or {}
+    value = next(iter(patterns.values())) if patterns else schema.get("additionalProperties", True)
     if _is_free(value):
         return _as_text(schema)
     out: Schema = {k: schema[k] for k in ("title", "description") if k in schema}
     key: Schema = {**(schema.get("propertyNames") or {}), "title": "key"}
     key.setdefault("type", "string")
+    if patterns:
+        key["pattern"] = next(iter(patterns))
     entry = {"type": "object", "properties": {"key": key, "value": {"title": "value", **value}},
              "required": ["key", "value"], "additionalProperties": False}
     out.update({"type": "array", "$comment": MAP_ENTRIES, "items": entry})
@@ -64,10 +69,44 @@ def _reshape(schema: Schema) -> Schema:
 
 
 def _is_map(schema: Schema) -> bool:
-    """An object whose keys the schema does not name: a map of one value type, or free-form."""
-    return (schema.get("type") == "object" and not schema.get("properties") and not schema.get("required")
-            and not schema.get("patternProperties") and schema.get("additionalProperties", True) is not False
-            and not any(k in schema for k in _COMPOSITE))
+    """An object whose keys the schema does not name: a map of one value type (for every key,
+    or for the keys of one pattern: its entries' keys must match it), or free-form."""
+    if schema.get("type") != "object" or schema.get("properties") or schema.get("required") \
+            or any(k in schema for k in _COMPOSITE):
+        return False
+    patterns = schema.get("patternProperties") or {}
+    if patterns:
+        return len(patterns) == 1 and schema.get("additionalProperties", False) in (False, True)
+    return schema.get("additionalProperties", True) is not False
+
+
+def _is_tuple(schema: Schema) -> bool:
+    return isinstance(schema.get("items"), list) or "prefixItems" in schema
+
+
+_SCALARS = frozenset({"string", "integer", "number", "boolean", "null"})
+_JSON_TYPES: dict[type, str] = {str: "string", bool: "boolean", int: "integer", float: "number", type(None): "null"}
+
+
+def _scalar_union(schema: Schema) -> bool:
+    """`anyOf`/`oneOf` of plain values of more than one type (`"auto" | int`)."""
+    branches = [b for keyword in ("anyOf", "oneOf") for b in schema.get(keyword) or []]
+    if len(branches) < 2 or not all(isinstance(b, dict) for b in branches):
+        return False
+    kinds = set()
+    for branch in branches:
+        kind = branch.get("type")
+        if kind is None and ("const" in branch or "enum" in branch):
+            values = [branch["const"]] if "const" in branch else list(branch["enum"])
+            found = {_JSON_TYPES.get(type(v)) for v in values}
+            if None in found:
+                return False  # a list or object literal
+            kinds |= {k for k in found if k is not None}
+            continue
+        if not isinstance(kind, str) or kind not in _SCALARS:
+            return False
+        kinds.add(kind)
+    return len(kinds - {"null"}) > 1
 
 
 def _free_fields_as_text(schema: Schema) -> Schema:
@@ -130,7 +169,8 @@ def to_form(schema: Schema, properties: Any) -> Any:
 
 def from_form(schema: Schema, data: Any, *, app_path: str = "properties") -> Any:
     """Form data of `schema` (a `form=True` export) back as properties: entries become maps
-    again and YAML texts their values (an empty text leaves the field out).
+    again, YAML texts their values (an empty text leaves the field out), and the text of a
+    field of several types (`int | string`) the number it spells.
 
     Raises AppError with every problem (an entry with no key, a key given twice, YAML text that
     cannot be read), each at its path under `app_path` (`properties.labels[2].key`).
@@ -162,6 +202,8 @@ class _Converter:
                 return [{"key": k, "value": self.convert(v, values, (*at, str(k)))} for k, v in value.items()]
             if not self.forward and isinstance(value, list):
                 return self._read_entries(value, values, at)
+        if not self.forward and isinstance(value, str):
+            return _as_typed(value, facets)
         if isinstance(value, Mapping):
             out = {}
             for key, item in value.items():
@@ -216,6 +258,24 @@ class _Converter:
 
     def _problem(self, at: Parts, message: str) -> None:
         self.problems.append(app_problem(FORM_DATA, message, app_text(at, self.base)))
+
+
+_INTEGER = re.compile(r"[-+]?[0-9]+")
+_NUMBER = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
+
+
+def _as_typed(text: str, facets: list[Schema]) -> Any:
+    """A form's text for a field of several types (`type: [integer, string]`: a port, a
+    quantity) as the number it spells, as a user means `8080`; other text stays text."""
+    kinds = {k for f in facets if isinstance(f.get("type"), list) for k in f["type"]}
+    if "string" not in kinds:
+        return text
+    if "integer" in kinds and _INTEGER.fullmatch(text):
+        return int(text)
+    if "number" in kinds and _NUMBER.fullmatch(text):
+        number = float(text)
+        return int(number) if number.is_integer() and _INTEGER.fullmatch(text) else number
+    return text
 
 
 def _facets(schemas: list[Any]) -> list[Schema]:

@@ -76,8 +76,8 @@ _PLAIN = ("string", "number", "integer", "boolean", "null")
 
 def _plain_fields(root: Schema, item: Schema) -> bool:
     """Whether every field of an item is a plain value: a table row draws them as cells."""
-    if not _is_group(item):
-        return False
+    if not _is_group(item) or any(k in item for k in ("allOf", "anyOf", "oneOf", "if")):
+        return False  # JSON Forms draws such an item as one Control, which no cell takes
     for sub in (item.get("properties") or {}).values():
         target = resolve_local(root, sub) if isinstance(sub, dict) else {}
         kind = target.get("type")

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 
 from engine import AppError, DictLoader, export_schema, from_form, render, to_form, ui_schema
-from engine.definitions import default_loader
+from engine.definitions import default_loader, parse_definition_file
 from engine.schema.dialect import DRAFT_07, DRAFT_2020_12
 from engine.schema.export import export_schemas
 from engine.schema.forms import MAP_ENTRIES, YAML_TEXT, form_shape
 from engine.schema.store import SCHEMA_DIR, all_definitions, relative_path
 from tests.schema.test_agreement import draw
+from tests.support import TESTS
 
 # --- the shape (pure) ------------------------------------------------------------------------
 
@@ -102,13 +103,17 @@ def test_a_schema_without_marks_leaves_data_as_it_is() -> None:
 
 @pytest.mark.needs_cue
 def test_every_bundled_definition_round_trips_drawn_instances() -> None:
-    """Properties drawn from each checked-in schema survive to_form and from_form unchanged,
-    in both JSON Schema dialects' form shape."""
-    definitions = [d for d in all_definitions(default_loader()) if d.kind != "workflow-step"]
+    """Properties drawn from each checked-in schema (and each golden schema case's) survive
+    to_form and from_form unchanged, in both JSON Schema dialects' form shape."""
+    subjects = [(d, SCHEMA_DIR / relative_path(DRAFT_07, d.kind, d.name))
+                for d in all_definitions(default_loader()) if d.kind != "workflow-step"]
+    subjects += [(parse_definition_file(next(case.glob("definition.*")))[0], case / "draft-07.json")
+                 for case in sorted((TESTS / "golden-schema").iterdir())]
+    definitions = [d for d, _ in subjects]
     forms = {dialect: export_schemas(definitions, dialect=dialect, form=True) for dialect in (DRAFT_07, DRAFT_2020_12)}
     checked = 0
-    for definition in definitions:
-        stored = json.loads((SCHEMA_DIR / relative_path(DRAFT_07, definition.kind, definition.name)).read_text())
+    for definition, path in subjects:
+        stored = json.loads(path.read_text())
         for properties in draw(stored, 4):
             for shapes in forms.values():
                 form = shapes[(definition.kind, definition.name)]
@@ -188,3 +193,33 @@ def test_deep_data_past_the_schema_is_left_as_it_is() -> None:
         deep = [deep]
     assert from_form(schema, {"extra": [{"a": deep}]})["extra"][0]["a"] is deep
     assert to_form(schema, {"other": deep})["other"] is deep
+
+
+def test_tuples_unions_of_plain_values_and_pattern_maps() -> None:
+    shaped = form_shape({"type": "object", "properties": {
+        "pair": {"title": "pair", "type": "array", "items": [{"type": "string"}, {"type": "integer"}]},
+        "mode": {"title": "mode", "anyOf": [{"type": "string", "const": "auto"}, {"type": "integer"}]},
+        "size": {"anyOf": [{"const": "small"}, {"const": "large"}]},
+        "headers": {"type": "object", "patternProperties": {"^x-": {"type": "string"}}},
+        "both": {"type": "object", "patternProperties": {"^a": {"type": "integer"}, "^b": {"type": "string"}}}}})
+    props = shaped["properties"]
+    assert props["pair"] == {"title": "pair", "type": "string", "$comment": YAML_TEXT}
+    assert props["mode"] == {"title": "mode", "type": "string", "$comment": YAML_TEXT}
+    assert "anyOf" in props["size"]  # one type: a select, not text
+    assert props["headers"]["items"]["properties"]["key"] == {"title": "key", "type": "string", "pattern": "^x-"}
+    assert props["both"]["type"] == "object"  # two patterns: no one value type for an entry
+    data = to_form(shaped, {"pair": ["a", 1], "mode": 8080, "headers": {"x-a": "1"}})
+    assert data == {"pair": "- a\n- 1\n", "mode": "8080\n", "headers": [{"key": "x-a", "value": "1"}]}
+    assert from_form(shaped, {**data, "mode": "auto"}) == {"pair": ["a", 1], "mode": "auto", "headers": {"x-a": "1"}}
+
+
+@pytest.mark.needs_cue
+def test_the_text_of_an_int_or_string_field_is_the_number_it_spells() -> None:
+    """A form draws `port: int | string` as a text field: `8080` typed there is the port
+    number (a numeric string is no port name in Kubernetes), `http` a named port."""
+    form = export_schema("startup-probe", dialect="draft-07", form=True, kind="trait")
+    assert from_form(form, {"tcpSocket": {"port": "8080"}}) == {"tcpSocket": {"port": 8080}}
+    assert from_form(form, {"tcpSocket": {"port": "http"}}) == {"tcpSocket": {"port": "http"}}
+    resources = export_schema("resource", dialect="draft-07", form=True, kind="trait")
+    assert from_form(resources, {"cpu": "0.5", "memory": "1Gi"}) == {"cpu": 0.5, "memory": "1Gi"}
+    assert from_form(resources, {"cpu": "500m"}) == {"cpu": "500m"}

@@ -17,7 +17,7 @@ import pytest
 from engine import contract
 from engine.cli.main import run
 from engine.cue.runner import Cue
-from engine.definitions import default_loader
+from engine.definitions import default_loader, parse_definition_file
 from engine.schema.dialect import DRAFT_07, DRAFT_2020_12
 from engine.schema.export import export_schemas
 from engine.schema.forms import to_form
@@ -80,7 +80,11 @@ def test_vendor_keywords_only_on_request(json_schemas: dict[str, Any]) -> None:
 
 @pytest.mark.needs_cue
 def test_form_builders_draw_every_field(node: str) -> None:
+    """Every bundled definition, and the golden schema cases' (tuples, unions of plain values,
+    maps of a key pattern, conditional fields in list items, which no bundled one has)."""
     definitions = all_definitions(default_loader())
+    definitions += [parse_definition_file(next(case.glob("definition.*")))[0]
+                    for case in sorted((TESTS / "golden-schema").iterdir())]
     cases = {}
     for (kind, name), schema in export_schemas(definitions, dialect=DRAFT_07, form=True).items():
         cases[f"{kind}/{name}"] = {"schema": schema, "uischema": ui_schema(schema), "data": {}}
