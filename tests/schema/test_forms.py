@@ -93,7 +93,7 @@ def test_form_builders_draw_every_field(node: str) -> None:
     assert set(report) == set(cases)
     for key, found in report.items():
         assert found["rjsf"] == {"messages": [], "undrawn": []}, key
-        assert found["jsonforms"] == {"messages": [], "unclaimed": [], "noRenderer": False}, key
+        assert found["jsonforms"] == {"messages": [], "unclaimed": [], "noRenderer": False, "absent": []}, key
     # The maps (labels, a gateway's http paths, the annotations trait's whole parameter) are
     # among them, as lists of key/value entries; and a chart's values as YAML text.
     layouts = {key: json.dumps(case["uischema"]) for key, case in cases.items()}

@@ -1,7 +1,8 @@
 // Reads {"cases": {key: {"schema": ..., "uischema": ..., "data": ...}}} on stdin and renders each schema to
 // HTML with react-jsonschema-form and with JSON Forms (vanilla renderers). Prints, per key, the
-// console messages of each, the Controls no JSON Forms renderer claims (tester rank), and the
-// fields (by UI schema scope) react-jsonschema-form drew no element for.
+// console messages of each, the Controls no JSON Forms renderer claims (tester rank), the plain
+// fields JSON Forms drew no input for, and the fields (by UI schema scope) react-jsonschema-form
+// drew no element for.
 import { createRequire } from "module";
 
 const require = createRequire(import.meta.url);
@@ -62,6 +63,18 @@ function unclaimed(schema, uischema) {
   }).map((control) => control.scope);
 }
 
+// The plain fields (text, number, checkbox, select) JSON Forms drew no input for: vanilla
+// inputs carry their scope in their id. (Lists and groups are checked by the testers above.)
+function absent(html, schema, uischema) {
+  const plain = new Set(["string", "number", "integer", "boolean"]);
+  return controls(uischema).map((control) => control.scope).filter((scope) => {
+    const target = resolve(schema, scope) ?? {};
+    const kinds = [target.type ?? []].flat().filter((kind) => kind !== "null");
+    const isPlain = target.enum !== undefined || (kinds.length > 0 && kinds.every((kind) => plain.has(kind)));
+    return isPlain && !html.includes(`id="${scope}`);
+  });
+}
+
 // A field inside a union (`#/anyOf/1/properties/x`) is drawn once its form is picked: count
 // the first form's fields, and the selector of the forms for the others.
 function undrawn(html, uischema) {
@@ -91,6 +104,7 @@ for (const [key, { schema, uischema, data }] of Object.entries(input.cases)) {
       messages: formsMessages,
       unclaimed: unclaimed(schema, uischema),
       noRenderer: formsHtml.includes("No applicable"),
+      absent: absent(formsHtml, schema, uischema),
     },
   };
 }
