@@ -12,15 +12,17 @@ from typing import IO, TYPE_CHECKING
 from .. import contract
 from ..cue.runner import Cue
 from ..definitions import DefinitionLoader, DirectoryLoader, default_loader, parse_definition_file
-from ..errors import Fixer, raise_problems
+from ..documents import parse_documents, read_documents
+from ..errors import Fixer, app_problem, raise_problems
 from ..model import Definition
 from ..output.files import OutputFile, file_part, write_files
 from ..schema.dialect import DIALECTS, DRAFT_2020_12
 from ..schema.docs import index, markdown, table
 from ..schema.export import OPENAPI_30, as_configmap, canonical_schemas, export_schemas, find_definition, finish
+from ..schema.forms import from_form
 from ..schema.store import all_definitions, generate, write
 from ..schema.uischema import ui_schema
-from ..yamlio import dump
+from ..yamlio import MAX_TEXT_CHARS, dump
 
 if TYPE_CHECKING:
     from .common import Parser
@@ -63,7 +65,11 @@ def register(sub: argparse._SubParsersAction[Parser]) -> None:
                    help="keep the x- keywords (x-short, x-immutable, x-oam-condition, x-oam-hidden); default:"
                         " only in OpenAPI 3.0, so that strict JSON Schema validators take the others as they are")
     p.add_argument("--form", action="store_true",
-                   help="JSON Schema dialects: replace every $ref by its target, for form renderers")
+                   help="JSON Schema dialects: the form shape for form renderers ($refs inlined, maps as key/value"
+                        " entries, free-form values as YAML text)")
+    p.add_argument("--from-form", metavar="FILE",
+                   help="read form data (JSON or YAML; '-' reads stdin) of the --form schema and print the"
+                        " properties it stands for, as YAML")
     p.add_argument("--ui-schema", action="store_true",
                    help="print a JSON Forms UI schema placing every field (of the --form schema in --dialect,"
                         " 2020-12 when the dialect is OpenAPI 3.0)")
@@ -99,6 +105,8 @@ def _schema(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: I
         stderr.write("error: schema needs a definition NAME (or --all)\n")
         return 2
     definition, _ = _target(args)
+    if args.from_form:
+        return _from_form(args, definition, stdin, stdout)
     dialect = OPENAPI_30 if args.as_configmap else args.dialect
     if args.ui_schema and dialect == OPENAPI_30:
         dialect = DRAFT_2020_12
@@ -111,6 +119,20 @@ def _schema(args: argparse.Namespace, stdin: IO[str], stdout: IO[str], stderr: I
         stdout.write(dump(as_configmap(definition, schema)))
     else:
         stdout.write(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+    return EXIT_OK
+
+
+def _from_form(args: argparse.Namespace, definition: Definition, stdin: IO[str], stdout: IO[str]) -> int:
+    """`schema NAME --from-form FILE`: form data back as properties (what `from_form` does)."""
+    source = args.from_form
+    documents = parse_documents(stdin.read(MAX_TEXT_CHARS + 1), "<stdin>") if source == "-" \
+        else read_documents(Path(source))
+    if len(documents) != 1:
+        raise_problems([app_problem("input", f"expected one document of form data, found {len(documents)}", "",
+                                    file="<stdin>" if source == "-" else source)])
+    found = export_schemas([definition], dialect=DRAFT_2020_12, cue=_cue(), form=True)
+    properties = from_form(found[(definition.kind, definition.name)], documents[0].data)
+    stdout.write(dump(properties))
     return EXIT_OK
 
 

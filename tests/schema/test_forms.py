@@ -205,3 +205,23 @@ def test_ui_schema_places_the_fields_of_each_form_of_a_union_and_of_list_items()
     # An item with a list of its own gets a detail layout; env's items are plain: a table.
     assert containers["options"]["detail"]["elements"] == [
         {"type": "Control", "scope": "#/properties/name"}, {"type": "Control", "scope": "#/properties/env"}]
+
+
+@pytest.mark.needs_cue
+def test_cli_from_form_prints_the_properties_or_every_problem(tmp_path: Any) -> None:
+    def cli(*argv: str, stdin: str = "") -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        code = run(list(argv), stdin=io.StringIO(stdin), stdout=out, stderr=err)
+        return code, out.getvalue(), err.getvalue()
+
+    data = {"image": "nginx:1.27", "labels": [{"key": "tier", "value": "web"}]}
+    code, out, _ = cli("schema", "webservice", "--from-form", "-", stdin=json.dumps(data))
+    assert code == 0 and out == "image: nginx:1.27\nlabels:\n  tier: web\n"
+    (tmp_path / "form.yaml").write_text("values: |\n  replicaCount: 2\n")
+    code, out, _ = cli("schema", "helmchart", "--from-form", str(tmp_path / "form.yaml"))
+    assert code == 0 and out == "values:\n  replicaCount: 2\n"
+    bad = {"labels": [{"key": "a", "value": "1"}, {"key": "a", "value": "2"}, {"value": "x"}]}
+    code, out, err = cli("schema", "webservice", "--from-form", "-", stdin=json.dumps(bad))
+    assert code == 1 and out == ""
+    assert "properties.labels[1].key: the key 'a' is given twice" in err
+    assert "properties.labels[2].key: an entry needs a key" in err
