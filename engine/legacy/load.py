@@ -95,6 +95,11 @@ def is_v1alpha2(doc: Document, kind: str) -> bool:
     return doc.api_version == V1ALPHA2 and doc.kind == kind
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    """`value` when it is a mapping; else an empty one (the caller reports the shape)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _meta(doc: Document) -> dict[str, Any]:
     meta = doc.data.get("metadata") if isinstance(doc.data, dict) else None
     return meta if isinstance(meta, dict) else {}
@@ -112,7 +117,12 @@ def _component_problem(doc: Document, name: str, message: str, key: str = "") ->
 
 def _parameters(doc: Document, name: str, problems: list[Problem]) -> tuple[LegacyParameter, ...]:
     found: list[LegacyParameter] = []
-    for index, raw in enumerate(_spec(doc).get("parameters") or []):
+    declared = _spec(doc).get("parameters")
+    if declared is not None and not isinstance(declared, list):
+        problems.append(_component_problem(doc, name, f"component {name}: spec.parameters must be a list",
+                                           "parameters"))
+        declared = []
+    for index, raw in enumerate(declared or []):
         label = raw.get("name") if isinstance(raw, dict) else None
         key = f"parameters[{label if label else index}]"
         paths = raw.get("fieldPaths") if isinstance(raw, dict) else None
@@ -142,7 +152,8 @@ def read_component(doc: Document, problems: list[Problem]) -> LegacyComponent | 
     """A Component document; None (with problems) when it lacks a name or a workload."""
     name = str(_meta(doc).get("name") or "")
     workload = _spec(doc).get("workload")
-    if not name or not isinstance(workload, dict) or not workload.get("kind") or not workload.get("apiVersion"):
+    if not name or not isinstance(workload, dict) or not isinstance(workload.get("kind"), str) \
+            or not isinstance(workload.get("apiVersion"), str) or not workload["kind"] or not workload["apiVersion"]:
         problems.append(_component_problem(doc, name, f"component {name or '?'}: needs metadata.name and a"
                                            " spec.workload with apiVersion and kind", "workload"))
         return None
@@ -167,7 +178,7 @@ class _Reader:
     def definition(self, body: Mapping[str, JSON]) -> tuple[str, Mapping[str, JSON]]:
         """The trait's TraitDefinition (name, spec): by its trait.oam.dev/type label, else by
         its resource name (`manualscalertraits.core.oam.dev`), as the OAM runtime looked it up."""
-        labels = (body.get("metadata") or {}).get("labels") or {}
+        labels = _mapping(_mapping(body.get("metadata")).get("labels"))
         names = [str(labels[contract.LABEL_TRAIT_TYPE])] if labels.get(contract.LABEL_TRAIT_TYPE) else []
         names.append(resource_type(str(body.get("apiVersion", "")), str(body.get("kind", ""))))
         for name in names:
@@ -186,10 +197,19 @@ def _trait_definitions(docs: Sequence[Document]) -> dict[str, Mapping[str, JSON]
         if is_v1alpha2(doc, KIND_TRAIT_DEFINITION) and _meta(doc).get("name"):
             spec = _spec(doc)
             found[str(_meta(doc)["name"])] = spec
-            ref = (spec.get("definitionRef") or {}).get("name")
+            ref = _mapping(spec.get("definitionRef")).get("name")
             if ref:
                 found.setdefault(str(ref), spec)
     return found
+
+
+def _listed(reader: _Reader, entry: dict[str, Any], key: str, name: str, index: int) -> list[Any]:
+    """The list under `key` of a component entry (none: empty); anything else is reported."""
+    value = entry.get(key)
+    if value is None or isinstance(value, list):
+        return value or []
+    reader.problem("input", f"{key} must be a list", f"components[{name}].{key}", f"components[{index}].{key}")
+    return []
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -202,7 +222,7 @@ def _unique(name: str, taken: set[str]) -> str:
 def _traits(reader: _Reader, entry: dict[str, Any], index: int, name: str) -> tuple[LegacyTrait, ...]:
     traits: list[LegacyTrait] = []
     taken: set[str] = set()
-    for number, raw in enumerate(entry.get("traits") or []):
+    for number, raw in enumerate(_listed(reader, entry, "traits", name, index)):
         path, key = f"components[{name}].traits[{number}]", f"components[{index}].traits[{number}]"
         body = raw.get("trait") if isinstance(raw, dict) else None
         if not isinstance(body, dict) or not body.get("apiVersion") or not body.get("kind"):
@@ -218,7 +238,7 @@ def _traits(reader: _Reader, entry: dict[str, Any], index: int, name: str) -> tu
                 reader.problems.append(definition_problem(
                     "legacy-trait-definition", f"workloadRefPath: {exc}", app_path=path, definition=definition,
                     definition_kind=contract.KIND_TRAIT))
-        own = str((body.get("metadata") or {}).get("name") or "")
+        own = str(_mapping(body.get("metadata")).get("name") or "")
         trait_name = own or _unique(f"{name}-{trait_type.split('.', 1)[0]}", taken)
         taken.add(trait_name)
         traits.append(LegacyTrait(body, trait_type, trait_name, ref_path, path, bool(own)))
@@ -227,7 +247,7 @@ def _traits(reader: _Reader, entry: dict[str, Any], index: int, name: str) -> tu
 
 def _scopes(reader: _Reader, entry: dict[str, Any], index: int, name: str) -> dict[str, str]:
     scopes: dict[str, str] = {}
-    for number, raw in enumerate(entry.get("scopes") or []):
+    for number, raw in enumerate(_listed(reader, entry, "scopes", name, index)):
         ref = raw.get("scopeRef") if isinstance(raw, dict) else None
         if not isinstance(ref, dict) or not ref.get("kind") or not ref.get("name"):
             reader.problem("input", "a scope needs a scopeRef with kind and name",
@@ -241,7 +261,7 @@ def _values(reader: _Reader, entry: dict[str, Any], index: int, name: str,
             component: LegacyComponent) -> dict[str, JSON]:
     values: dict[str, JSON] = {}
     base = f"components[{name}].parameterValues"
-    for number, raw in enumerate(entry.get("parameterValues") or []):
+    for number, raw in enumerate(_listed(reader, entry, "parameterValues", name, index)):
         label = raw.get("name") if isinstance(raw, dict) else None
         path, key = f"{base}[{label or number}]", f"components[{index}].parameterValues[{label or number}]"
         if not label or "value" not in raw:
@@ -325,9 +345,12 @@ def load_legacy(docs: Sequence[Document], loader: DefinitionLoader | None = None
     instances = [inst for index, entry in enumerate(entries)
                  if (inst := _instance(reader, entry, index, seen)) is not None]
     meta = _meta(config)
+    for key in ("labels", "annotations"):
+        if meta.get(key) is not None and not isinstance(meta[key], dict):
+            reader.problem("input", f"metadata.{key} must be a mapping", f"metadata.{key}", f"metadata.{key}")
     return LegacyApp(
         name=str(meta.get("name") or ""), namespace=str(meta.get("namespace") or contract.DEFAULT_NAMESPACE),
-        labels={str(k): str(v) for k, v in (meta.get("labels") or {}).items()},
-        annotations={str(k): str(v) for k, v in (meta.get("annotations") or {}).items()},
+        labels={str(k): str(v) for k, v in _mapping(meta.get("labels")).items()},
+        annotations={str(k): str(v) for k, v in _mapping(meta.get("annotations")).items()},
         instances=tuple(instances), source=config.source,
         warnings=tuple(reader.warnings + _other_documents(docs)), problems=tuple(reader.problems))

@@ -35,9 +35,9 @@ from typing import Any
 from .. import contract
 from ..definitions import DefinitionLoader
 from ..documents import APP_KIND, Document
-from ..errors import Problem, raise_problems
+from ..errors import Problem, app_problem, raise_problems
 from ..model import JSON, Application, RenderedObject, RenderOptions, RenderResult
-from ..output.labels import finish_object
+from ..output.labels import finish_object, shape_problems
 from .convert import convert as convert_v1alpha2
 from .kube import is_kube_definition, kube_stand_in, kube_workload
 from .load import KIND_APP_CONFIG, KIND_COMPONENT, LegacyApp, LegacyInstance, is_v1alpha2, load_legacy
@@ -58,9 +58,16 @@ def _finish(body: Mapping[str, JSON], oam_labels: Mapping[str, str], owner: Appl
     return finish_object(body, owner.namespace, oam_labels, owner, replace_namespace=True)
 
 
+def _shape_problem(path: str, what: str, message: str) -> Problem:
+    return app_problem("input", f"the {what} cannot be a Kubernetes object: {message}", path)
+
+
 def _instance_objects(app: LegacyApp, instance: LegacyInstance,
                       owner: Application) -> tuple[list[RenderedObject], list[Problem]]:
     workload, problems = legacy_workload(instance)
+    if workload is not None and shape_problems(workload):
+        problems += [_shape_problem(instance.path, "workload", message) for message in shape_problems(workload)]
+        workload = None
     if workload is None:
         return [], problems
     common = {contract.LABEL_APP_NAME: app.name, contract.LABEL_COMPONENT: instance.name}
@@ -69,6 +76,9 @@ def _instance_objects(app: LegacyApp, instance: LegacyInstance,
     for trait in instance.traits:
         body, found = trait_object(trait, workload)
         problems += found
+        if body is not None and shape_problems(body):
+            problems += [_shape_problem(trait.path, "trait", message) for message in shape_problems(body)]
+            body = None
         if body is not None:
             labels = {**common, contract.LABEL_TRAIT_TYPE: trait.type,
                       contract.LABEL_RESOURCE_TYPE: contract.RESOURCE_TYPE_TRAIT}

@@ -36,6 +36,37 @@ def inherited(app: Application) -> tuple[dict[str, str], dict[str, str]]:
     return labels, annotations
 
 
+_NAMES = ("name", "namespace", "generateName")
+_STRING_MAPS = ("labels", "annotations")
+
+
+def shape_problems(body: Any) -> list[str]:
+    """Why `body` cannot be printed as a Kubernetes object: `apiVersion` and `kind` strings,
+    `metadata` a mapping whose names are strings and whose labels and annotations map strings
+    to strings. Empty when it can (cue and the templates decide the rest)."""
+    if not isinstance(body, Mapping):
+        return [f"an object must be a mapping, not {_kind_of(body)}"]
+    found = [f"{key} must be a string, not {_kind_of(body.get(key))}" for key in ("apiVersion", "kind")
+             if not isinstance(body.get(key), str)]
+    meta = body.get("metadata", {})
+    if not isinstance(meta, Mapping):
+        return [*found, f"metadata must be a mapping, not {_kind_of(meta)}"]
+    found += [f"metadata.{key} must be a string, not {_kind_of(meta[key])}" for key in _NAMES
+              if key in meta and not isinstance(meta[key], str)]
+    for key in _STRING_MAPS:
+        value = meta.get(key)
+        if value is not None and (not isinstance(value, Mapping)
+                                  or not all(isinstance(v, str) for v in value.values())):
+            found.append(f"metadata.{key} must map names to strings")
+    return found
+
+
+def _kind_of(value: Any) -> str:
+    names = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "a number",
+             float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
 def finish_object(body: Any, namespace: str, oam_labels: Mapping[str, str], app: Application | None = None, *,
                   name: str = "", replace_namespace: bool = False) -> dict[str, Any]:
     """A labelled, placed copy of `body`, its header keys first (apiVersion, kind, metadata, then
@@ -48,22 +79,26 @@ def finish_object(body: Any, namespace: str, oam_labels: Mapping[str, str], app:
     legacy runtime); cluster-scoped kinds never get one.
     """
     obj = copy.deepcopy(dict(body)) if isinstance(body, Mapping) else {}
-    meta = obj["metadata"] = dict(obj.get("metadata") or {})
+    meta = obj["metadata"] = dict(obj["metadata"]) if isinstance(obj.get("metadata"), Mapping) else {}
     if name:
         meta.setdefault("name", name)
     if app is not None:
         labels, annotations = inherited(app)
-        meta["labels"] = {**labels, **(meta.get("labels") or {}), **oam_labels}
-        meta["annotations"] = {**annotations, **(meta.get("annotations") or {})}
-    if obj.get("kind") in CLUSTER_SCOPED:
+        meta["labels"] = {**labels, **_map(meta.get("labels")), **oam_labels}
+        meta["annotations"] = {**annotations, **_map(meta.get("annotations"))}
+    if isinstance(obj.get("kind"), str) and obj["kind"] in CLUSTER_SCOPED:
         if replace_namespace:
             meta.pop("namespace", None)
     elif replace_namespace or not meta.get("namespace"):
         meta["namespace"] = namespace
     if app is None:
-        meta["labels"] = {**(meta.get("labels") or {}), **oam_labels}
+        meta["labels"] = {**_map(meta.get("labels")), **oam_labels}
     head: dict[str, Any] = {k: obj[k] for k in ("apiVersion", "kind", "metadata") if k in obj}
     return {**head, **{k: v for k, v in obj.items() if k not in head}}
+
+
+def _map(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
 
 
 def component_objects(app: Application, run: ComponentRun, namespace: str,
@@ -81,7 +116,8 @@ def component_objects(app: Application, run: ComponentRun, namespace: str,
         labels = {**common, contract.LABEL_WORKLOAD_TYPE: comp.type.split("@")[0],
                   contract.LABEL_RESOURCE_TYPE: contract.RESOURCE_TYPE_WORKLOAD}
         workload = copy.deepcopy(run.workload)
-        workload.setdefault("metadata", {}).setdefault("name", comp.name)
+        if isinstance(workload.setdefault("metadata", {}), dict):
+            workload["metadata"].setdefault("name", comp.name)
         body = finish_object(workload, namespace, labels, app)
         objects.append(RenderedObject(body, comp.name, None, None, environment))
     for extra in run.extras:

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import contract, facts
 from ..cue.runner import Cue
 from ..definitions import DefinitionLoader
 from ..documents import Document, read_documents
-from ..errors import Problem, raise_problems
+from ..errors import Problem, definition_problem, raise_problems
 from ..model import Application, Environment, RenderedObject, RenderOptions, RenderResult, RenderStats
+from ..output.labels import component_objects, shape_problems
 from . import compat
 from .arguments import AppSource, Definitions, as_loader, check_render_arguments
 from .environments import in_environments, plan_environments, read_inputs, select
 from .references import load_objects, with_references
+
+if TYPE_CHECKING:
+    from .state import ComponentRun
 
 
 class ObjectCheck(Protocol):
@@ -39,7 +43,6 @@ def render_each_environment(envs: Sequence[tuple[Environment, Application]], loa
     """
     # The stages load here, on the first render: `import engine`, and a batch of render cache
     # hits, load none of them (jsonschema, the evaluator, the patch machinery).
-    from ..output.labels import component_objects
     from .charts import helm_factory, with_charts
     from .evaluate import Job, evaluate_jobs
     from .policies import render_policies
@@ -65,12 +68,36 @@ def render_each_environment(envs: Sequence[tuple[Environment, Application]], loa
     objects: list[list[RenderedObject]] = []
     for (env, app), (runs, problems), job_problems in zip(envs, evaluated, found, strict=True):
         job_problems += problems
+        for run in runs:
+            job_problems += _unprintable(run)
         objects.append([obj for run in runs for obj in component_objects(app, run, env.namespace, env.name)])
     extra, policy_problems = render_policies(envs, objects, loader, options, cue)
     for index, objs in enumerate(extra):
         objects[index] += objs
         found[index] += policy_problems[index]
     return [(objs, problems, list(said)) for objs, problems, (_, _, said) in zip(objects, found, checked, strict=True)]
+
+
+def _unprintable(run: ComponentRun) -> list[Problem]:
+    """Objects a template made that cannot be Kubernetes objects (a `kind` that is a list, a
+    `metadata` that is no mapping): each a problem of its definition, and left out."""
+    comp = run.resolved.component
+    traits = {d.name: (d, t.path) for d, t in zip(run.resolved.traits, comp.traits, strict=False)}
+    found: list[Problem] = []
+
+    def bad(field_name: str, body: Any, trait: str | None) -> bool:
+        definition, path = traits.get(trait, (run.resolved.definition, comp.path)) if trait \
+            else (run.resolved.definition, comp.path)
+        said = [definition_problem("template", f"{field_name}: {message}", app_path=path, definition=definition.name,
+                                   definition_kind=definition.kind, file=definition.source)
+                for message in shape_problems(body)]
+        found.extend(said)
+        return bool(said)
+
+    if run.workload is not None and bad(contract.OUTPUT, run.workload, None):
+        run.workload = None
+    run.extras = [e for e in run.extras if not bad(f"{contract.OUTPUTS}.{e.name}", e.body, e.trait)]
+    return found
 
 
 def render_environments(envs: Sequence[tuple[Environment, Application]], loader: DefinitionLoader,

@@ -11,9 +11,9 @@ from .. import contract
 from ..cue.program import Evaluated, Instance
 from ..cue.runner import Cue
 from ..definitions import DefinitionLoader, strip_version
-from ..errors import Problem, app_problem
+from ..errors import Problem, app_problem, definition_problem
 from ..model import JSON, Application, Definition, Environment, Policy, RenderedObject, RenderOptions
-from ..output.labels import finish_object
+from ..output.labels import finish_object, shape_problems
 from ..suggest import did_you_mean
 from .evaluate import base_context, evaluate_groups
 from .state import errs_problems
@@ -89,8 +89,16 @@ def policy_objects(env: Environment, app: Application, policy: Policy, definitio
     if isinstance(result.values.get(contract.OUTPUT), dict):
         bodies.append((None, result.values[contract.OUTPUT]))
     bodies += list((result.values.get(contract.OUTPUTS) or {}).items())
-    objects = [RenderedObject(_finish(body, policy, app, env.namespace), "", None, name, env.name, policy.name)
-               for name, body in bodies]
+    objects = []
+    for name, body in bodies:
+        field_name = contract.OUTPUT if name is None else f"{contract.OUTPUTS}.{name}"
+        unprintable = [definition_problem("template", f"{field_name}: {message}", app_path=policy.path,
+                                          definition=definition.name, definition_kind=definition.kind,
+                                          file=definition.source) for message in shape_problems(body)]
+        problems += unprintable
+        if not unprintable:
+            objects.append(RenderedObject(_finish(body, policy, app, env.namespace), "", None, name, env.name,
+                                          policy.name))
     return objects, problems
 
 
