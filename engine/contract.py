@@ -98,6 +98,23 @@ METADATA_KEYS: Final = ("type", "description", "alias", "annotations", "labels",
 # value: loading refuses any other attribute, `def vet` also checks the shapes.
 BOOL, STRING, INT, STRUCT, LIST, STRINGS = (
     "a bool", "a string", "an integer", "a struct", "a list", "a list of strings")
+
+
+def fits(shape: str, value: object) -> bool:
+    """Whether `value` has `shape` (one of BOOL, STRING, INT, STRUCT, LIST, STRINGS)."""
+    if shape == BOOL:
+        return isinstance(value, bool)
+    if shape == STRING:
+        return isinstance(value, str)
+    if shape == INT:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if shape == STRUCT:
+        return isinstance(value, dict)
+    if shape == LIST:
+        return isinstance(value, list)
+    return shape == STRINGS and isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
 _COMMON_ATTRIBUTES = {"status": STRUCT, "extension": STRUCT, "schematic": STRUCT}
 ATTRIBUTES: Final = {
     KIND_COMPONENT: {"workload": STRUCT, "podSpecPath": STRING, "revisionLabel": STRING,

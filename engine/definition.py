@@ -44,10 +44,12 @@ class Definition:
     @property
     def workload_type(self) -> str:
         """The workload as `deployments.apps`, or "" when the definition does not say."""
-        workload = self.spec.get("workload") or {}
+        workload = self.spec.get("workload")
+        workload = workload if isinstance(workload, Mapping) else {}
         if workload.get("type"):
             return str(workload["type"])
-        ref = workload.get("definition") or {}
+        ref = workload.get("definition")
+        ref = ref if isinstance(ref, Mapping) else {}
         if ref.get("kind"):
             return resource_type(str(ref.get("apiVersion", "")), str(ref["kind"]))
         return ""
@@ -55,12 +57,12 @@ class Definition:
     @property
     def applies_to(self) -> tuple[str, ...]:
         """`appliesToWorkloads`: the workloads a trait may patch (empty: any)."""
-        return tuple(self.spec.get("appliesToWorkloads") or ())
+        return _strings(self.spec.get("appliesToWorkloads"))
 
     @property
     def conflicts_with(self) -> tuple[str, ...]:
         """`conflictsWith`: the traits this trait cannot sit beside on one component."""
-        return tuple(self.spec.get("conflictsWith") or ())
+        return _strings(self.spec.get("conflictsWith"))
 
     def position(self, template_line: int) -> int:
         """The line in `source` of line `template_line` of the template body."""
@@ -136,8 +138,11 @@ def _broken(file: str, message: str, line: int | None = None, name: str = "") ->
 # --- standalone .cue files -------------------------------------------------------------------
 
 
-def parse_cue_definition(text: str, source: str = "") -> Definition:
-    """Read the standalone `.cue` form (`NAME: {type, ...}` plus `template: {...}`)."""
+def parse_cue_definition(text: str, source: str = "", *, shapes: bool = True) -> Definition:
+    """Read the standalone `.cue` form (`NAME: {type, ...}` plus `template: {...}`).
+
+    With `shapes` false, attributes, annotations and labels of the wrong shape are kept as they
+    are, not refused (`def vet` reports each with its own line)."""
     from .cue.syntax.concrete import parse_concrete  # the CUE readers load when a file is read
     from .cue.syntax.outline import split_definition_file
 
@@ -159,6 +164,11 @@ def parse_cue_definition(text: str, source: str = "") -> Definition:
                   else f"type must be one of {sorted(contract.ATTRIBUTES)}, not {kind!r}")
         raise _broken(source, reason, parts.metadata_line, parts.name)
     attributes = metadata.get("attributes") or {}
+    wrong = _shape_problems(kind, attributes, metadata, ("description", "alias")) if shapes else []
+    if wrong:
+        raise _broken(source, "; ".join(wrong), parts.metadata_line, parts.name)
+    if not isinstance(attributes, dict):
+        attributes = {}
     extra = sorted(set(attributes) - set(contract.ATTRIBUTES[kind]))
     if extra:
         raise _broken(source, f"unknown attributes {extra} for a {kind}", parts.metadata_line, parts.name)
@@ -166,7 +176,7 @@ def parse_cue_definition(text: str, source: str = "") -> Definition:
         name=parts.name, kind=kind, template=parts.template_body, imports=parts.imports,
         source=source, template_line=parts.template_line,
         description=str(metadata.get("description", "")), spec=attributes,
-        annotations=metadata.get("annotations") or {}, labels=metadata.get("labels") or {})
+        annotations=_string_map(metadata.get("annotations")), labels=_string_map(metadata.get("labels")))
 
 
 # --- CRD YAML files --------------------------------------------------------------------------
@@ -192,7 +202,22 @@ def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
     return None
 
 
-def _crd_definition(doc: dict[str, Any], node: yaml.Node, source: str) -> Definition:
+def _shape_problems(kind: str, attributes: Any, meta: Mapping[str, Any], texts: tuple[str, ...] = ()) -> list[str]:
+    """What the engine reads of a definition, in a shape it cannot use: attributes (by the
+    shapes of contract.ATTRIBUTES), annotations and labels (names to strings), `texts`."""
+    if not isinstance(attributes, dict):
+        return ["attributes must be a struct"]
+    found = [f"attribute {key} must be {shape}" for key, shape in contract.ATTRIBUTES[kind].items()
+             if key in attributes and not contract.fits(shape, attributes[key])]
+    for key in ("annotations", "labels"):
+        value = meta.get(key)
+        if value is not None and (not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values())):
+            found.append(f"{key} must map names to strings")
+    found += [f"{key} must be a string" for key in texts if key in meta and not isinstance(meta[key], str)]
+    return found
+
+
+def _crd_definition(doc: dict[str, Any], node: yaml.Node, source: str, shapes: bool = True) -> Definition:
     kind = contract.CRD_KINDS[doc["kind"]]
     raw_meta = doc.get("metadata")
     meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
@@ -201,6 +226,10 @@ def _crd_definition(doc: dict[str, Any], node: yaml.Node, source: str) -> Defini
         raise _broken(source, f"{doc['kind']} without metadata.name", node.start_mark.line + 1)
     template_node, _ = _template_node(node)
     spec = dict(doc["spec"]) if isinstance(doc.get("spec"), dict) else {}
+    wrong = _shape_problems(kind, spec, meta) if shapes else []
+    if wrong:
+        said = [f"metadata.{p}" if p.startswith(("annotations", "labels")) else f"spec: {p}" for p in wrong]
+        raise _broken(source, f"{name}: " + "; ".join(said), node.start_mark.line + 1, name)
     if template_node is None or not isinstance(template_node.value, str):
         # kube schematics and v1alpha2 definitions carry no CUE: the legacy renderer reads their spec.
         if (kind == contract.KIND_COMPONENT and "kube" in (spec.get("schematic") or {})) \
@@ -221,20 +250,31 @@ def _crd_definition(doc: dict[str, Any], node: yaml.Node, source: str) -> Defini
     return Definition(
         name=name, kind=kind, template=body, imports=imports, source=source,
         template_line=first + body_line - 1, description=_description(meta), spec=spec,
-        annotations=meta.get("annotations") or {}, labels=meta.get("labels") or {})
+        annotations=_string_map(meta.get("annotations")), labels=_string_map(meta.get("labels")))
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
+def _string_map(value: Any) -> dict[str, str]:
+    """A metadata map as the engine uses it (read leniently only when shapes were not checked)."""
+    return {str(k): v for k, v in value.items() if isinstance(v, str)} if isinstance(value, dict) else {}
 
 
 def _description(meta: Mapping[str, Any]) -> str:
-    return str((meta.get("annotations") or {}).get(contract.DESCRIPTION_ANNOTATION, ""))
+    annotations = meta.get("annotations")
+    return str(annotations.get(contract.DESCRIPTION_ANNOTATION, "")) if isinstance(annotations, dict) else ""
 
 
-def parse_yaml_definitions(text: str, source: str = "") -> list[Definition]:
-    """Read every definition document of a CRD YAML file (other documents are skipped)."""
+def parse_yaml_definitions(text: str, source: str = "", *, shapes: bool = True) -> list[Definition]:
+    """Read every definition document of a CRD YAML file (other documents are skipped);
+    `shapes` as for parse_cue_definition."""
     try:
         loaded = load_documents(text)
     except YamlInputError as exc:
         issue = exc.issues[0]
         where = f" at {issue.path}" if issue.path else ""
         raise _broken(source, f"{issue.message}{where}", issue.line) from exc
-    return [_crd_definition(d.data, d.node, source) for d in loaded
-            if isinstance(d.data, dict) and d.data.get("kind") in contract.CRD_KINDS]
+    return [_crd_definition(d.data, d.node, source, shapes) for d in loaded
+            if isinstance(d.data, dict) and str(d.data.get("kind")) in contract.CRD_KINDS]

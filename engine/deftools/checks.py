@@ -20,14 +20,6 @@ _STATUS_KEYS = ("customStatus", "healthPolicy", "details")
 STATUS_SNIPPETS = ("customStatus", "healthPolicy")
 
 # How each shape named in contract.ATTRIBUTES is checked.
-_IS: dict[str, Callable[[Any], bool]] = {
-    contract.BOOL: lambda v: isinstance(v, bool),
-    contract.STRING: lambda v: isinstance(v, str),
-    contract.INT: lambda v: isinstance(v, int) and not isinstance(v, bool),
-    contract.STRUCT: lambda v: isinstance(v, Mapping),
-    contract.LIST: lambda v: isinstance(v, list),
-    contract.STRINGS: lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
-}
 
 # The legacy WorkloadDefinition names its workload with definitionRef.
 WORKLOAD_DEFINITION_EXTRA = {"definitionRef": contract.STRUCT}
@@ -91,7 +83,7 @@ def check_attributes(kind: str, attributes: Any, path: Parts, locate: Locate,
             hint = did_you_mean(key, sorted(types), most=1, spell=repr)
             notes.append(_error(locate(where), f"unknown attribute {key!r} for a {kind}"
                                                f"{hint} (known: {', '.join(sorted(types))})"))
-        elif not _IS[types[key]](value):
+        elif not contract.fits(types[key], value):
             notes.append(_error(locate(where), f"attribute {key} must be {types[key]}"))
         elif key == "stage" and value not in _STAGES:
             notes.append(_error(locate(where), f"stage must be one of {', '.join(_STAGES)}, not {value!r}"))

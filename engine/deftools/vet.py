@@ -115,7 +115,7 @@ def _vet_cue(report: _FileReport, text: str) -> None:
         report.notes += _cue_metadata_notes(metadata, locate)
     errors = any(n.severity == "error" for n in report.notes)
     try:
-        definition = parse_cue_definition(text, report.file)
+        definition = parse_cue_definition(text, report.file, shapes=False)
     except BrokenDefinition as exc:
         if not errors:  # anything the checks above did not already explain
             report.error(exc.problem.location.line, exc.problem.message)
@@ -209,7 +209,7 @@ def _vet_yaml(report: _FileReport, text: str) -> None:
     if any(n.severity == "error" and n.message.startswith(_UNSCANNABLE) for n in report.notes):
         return
     try:
-        definitions = parse_yaml_definitions(text, report.file)
+        definitions = parse_yaml_definitions(text, report.file, shapes=False)  # its notes say them
     except BrokenDefinition as exc:
         report.error(exc.problem.location.line, exc.problem.message)
         return

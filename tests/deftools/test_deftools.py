@@ -21,7 +21,7 @@ from engine.cli.main import run
 from engine.cue.runner import Cue
 from engine.definitions import BUNDLED_DIR, parse_cue_definition, parse_yaml_definitions
 from engine.deftools import KINDS, convert_files, render_files, skeleton, vet_files
-from engine.deftools.checks import _IS, WORKLOAD_DEFINITION_EXTRA
+from engine.deftools.checks import WORKLOAD_DEFINITION_EXTRA
 from engine.deftools.convert import apply_diff, cue_data, cue_label, form_from_cue, format_cue, render_yaml
 from engine.deftools.lint import marker_notes, usage_notes
 from tests.support import TESTS
@@ -126,7 +126,11 @@ def test_convert_to_a_folder_writes_one_file_per_definition(tmp_path: Path) -> N
 
 def test_every_attribute_shape_has_a_check() -> None:
     shapes = {shape for types in contract.ATTRIBUTES.values() for shape in types.values()}
-    assert shapes | set(WORKLOAD_DEFINITION_EXTRA.values()) <= set(_IS)
+    samples = {contract.BOOL: True, contract.STRING: "s", contract.INT: 3, contract.STRUCT: {"a": 1},
+               contract.LIST: [1], contract.STRINGS: ["a"]}
+    for shape in shapes | set(WORKLOAD_DEFINITION_EXTRA.values()):
+        assert contract.fits(shape, samples[shape]) and not contract.fits(shape, object()), shape
+    assert not contract.fits(contract.INT, True) and not contract.fits(contract.STRINGS, [1])
 
 
 @pytest.mark.parametrize(("value", "expected"), [
