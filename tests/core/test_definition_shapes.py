@@ -3,37 +3,13 @@ DefinitionError naming the field (never an exception), in both file formats."""
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 import yaml
 
 from engine import Definition, DefinitionError
 from engine.definitions import BUNDLED_DIR
 from engine.deftools import render_files
-
-WRONG = (None, 5, [], {}, [1], {"a": 1}, True, "x")
-
-
-def _paths(value: Any, at: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    yield at
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _paths(item, (*at, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _paths(item, (*at, index))
-
-
-def _with(document: Any, at: tuple[Any, ...], value: Any) -> Any:
-    changed = copy.deepcopy(document)
-    node = changed
-    for part in at[:-1]:
-        node = node[part]
-    node[at[-1]] = value
-    return changed
+from tests.support.shapes import WRONG, field_paths, with_value
 
 
 def _read(definition: Definition) -> None:
@@ -47,11 +23,11 @@ def _read(definition: Definition) -> None:
 def test_every_field_of_a_crd_definition_holding_a_wrong_shape(source: str) -> None:
     crd = yaml.safe_load(render_files([BUNDLED_DIR / source]))
     refused = 0
-    for at in list(_paths(crd))[1:]:
+    for at in list(field_paths(crd))[1:]:
         if at[-1] == "template":
             continue
         for value in WRONG:
-            text = yaml.safe_dump(_with(crd, at, value))
+            text = yaml.safe_dump(with_value(crd, at, value))
             try:
                 definition = Definition.from_yaml(text)
             except DefinitionError as error:
