@@ -165,10 +165,15 @@ _ANNOTATIONS = frozenset({"title", "description", "default", "examples", "deprec
                           "$comment"})
 
 
+def annotations_only(schema: Any) -> bool:
+    """A schema that only annotates (title, description, default, `x-` keywords...): it says
+    nothing of the value, which may be anything."""
+    return isinstance(schema, dict) and all(k in _ANNOTATIONS or k.startswith("x-") for k in schema)
+
+
 def _annotations_only(schema: Any) -> bool:
     """A conditional field's own schema: it says what the field is, its `then` rule what it holds."""
-    return isinstance(schema, dict) and ("x-oam-condition" in schema or all(
-        k in _ANNOTATIONS or k.startswith("x-") for k in schema))
+    return isinstance(schema, dict) and ("x-oam-condition" in schema or annotations_only(schema))
 
 
 def _inline(schema: Any, defs: dict[str, Schema], stack: tuple[str, ...]) -> Any:

@@ -18,7 +18,7 @@ from ..codes import FORM_DATA
 from ..errors import AppError, Problem, app_problem
 from ..paths import Parts, app_text
 from ..yamlio import YamlInputError, dump, load_documents
-from .dialect import Schema, walk, with_conditional_types
+from .dialect import Schema, annotations_only, walk, with_conditional_types
 
 __all__ = ["MAP_ENTRIES", "YAML_TEXT", "form_shape", "from_form", "to_form"]
 
@@ -27,7 +27,6 @@ YAML_TEXT: Final = "oam-render form: a value of any shape, edited as YAML text"
 
 _SAME_BOUNDS = (("minProperties", "minItems"), ("maxProperties", "maxItems"))
 _COMPOSITE = ("allOf", "anyOf", "oneOf", "if", "not", "enum", "const")
-_ANNOTATIONS = frozenset({"title", "description", "default", "examples"})
 _OMIT: Final = object()  # a YAML text left empty: the field is not set
 
 
@@ -121,7 +120,7 @@ def _free_fields_as_text(schema: Schema) -> Schema:
 
 
 def _is_free(schema: Any) -> bool:
-    return schema is True or (isinstance(schema, dict) and all(k in _ANNOTATIONS for k in schema))
+    return schema is True or annotations_only(schema)
 
 
 def _as_text(schema: Any) -> Schema:
