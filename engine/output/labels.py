@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import contract
 from ..model import Application, RenderedObject
+from ..names import yaml_type
 
 if TYPE_CHECKING:
     from ..render.state import ComponentRun
@@ -45,13 +46,13 @@ def shape_problems(body: Any) -> list[str]:
     `metadata` a mapping whose names are strings and whose labels and annotations map strings
     to strings. Empty when it can (cue and the templates decide the rest)."""
     if not isinstance(body, Mapping):
-        return [f"an object must be a mapping, not {_kind_of(body)}"]
-    found = [f"{key} must be a string, not {_kind_of(body.get(key))}" for key in ("apiVersion", "kind")
+        return [f"an object must be a mapping, not {yaml_type(body)}"]
+    found = [f"{key} must be a string, not {yaml_type(body.get(key))}" for key in ("apiVersion", "kind")
              if not isinstance(body.get(key), str)]
     meta = body.get("metadata", {})
     if not isinstance(meta, Mapping):
-        return [*found, f"metadata must be a mapping, not {_kind_of(meta)}"]
-    found += [f"metadata.{key} must be a string, not {_kind_of(meta[key])}" for key in _NAMES
+        return [*found, f"metadata must be a mapping, not {yaml_type(meta)}"]
+    found += [f"metadata.{key} must be a string, not {yaml_type(meta[key])}" for key in _NAMES
               if key in meta and not isinstance(meta[key], str)]
     for key in _STRING_MAPS:
         value = meta.get(key)
@@ -59,12 +60,6 @@ def shape_problems(body: Any) -> list[str]:
                                   or not all(isinstance(v, str) for v in value.values())):
             found.append(f"metadata.{key} must map names to strings")
     return found
-
-
-def _kind_of(value: Any) -> str:
-    names = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "a number",
-             float: "a number", type(None): "null"}
-    return names.get(type(value), type(value).__name__)
 
 
 def finish_object(body: Any, namespace: str, oam_labels: Mapping[str, str], app: Application | None = None, *,

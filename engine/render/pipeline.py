@@ -10,13 +10,14 @@ from .. import contract, facts
 from ..cue.runner import Cue
 from ..definitions import DefinitionLoader
 from ..documents import Document, read_documents
-from ..errors import Problem, definition_problem, raise_problems
+from ..errors import Problem, raise_problems
 from ..model import Application, Environment, RenderedObject, RenderOptions, RenderResult, RenderStats
-from ..output.labels import component_objects, shape_problems
+from ..output.labels import component_objects
 from . import compat
 from .arguments import AppSource, Definitions, as_loader, check_render_arguments
 from .environments import in_environments, plan_environments, read_inputs, select
 from .references import load_objects, with_references
+from .state import unprintable_problems
 
 if TYPE_CHECKING:
     from .state import ComponentRun
@@ -88,9 +89,7 @@ def _unprintable(run: ComponentRun) -> list[Problem]:
     def bad(field_name: str, body: Any, trait: str | None) -> bool:
         definition, path = traits.get(trait, (run.resolved.definition, comp.path)) if trait \
             else (run.resolved.definition, comp.path)
-        said = [definition_problem("template", f"{field_name}: {message}", app_path=path, definition=definition.name,
-                                   definition_kind=definition.kind, file=definition.source)
-                for message in shape_problems(body)]
+        said = unprintable_problems(field_name, body, path, definition)
         found.extend(said)
         return bool(said)
 

@@ -11,12 +11,12 @@ from .. import contract
 from ..cue.program import Evaluated, Instance
 from ..cue.runner import Cue
 from ..definitions import DefinitionLoader, strip_version
-from ..errors import Problem, app_problem, definition_problem
+from ..errors import Problem, app_problem
 from ..model import JSON, Application, Definition, Environment, Policy, RenderedObject, RenderOptions
-from ..output.labels import finish_object, shape_problems
+from ..output.labels import finish_object
 from ..suggest import did_you_mean
 from .evaluate import base_context, evaluate_groups
-from .state import errs_problems
+from .state import errs_problems, unprintable_problems
 
 # Types the engine interprets itself or that only steer a controller: they never emit objects.
 BUILTIN_TYPES = frozenset({
@@ -92,9 +92,7 @@ def policy_objects(env: Environment, app: Application, policy: Policy, definitio
     objects = []
     for name, body in bodies:
         field_name = contract.OUTPUT if name is None else f"{contract.OUTPUTS}.{name}"
-        unprintable = [definition_problem("template", f"{field_name}: {message}", app_path=policy.path,
-                                          definition=definition.name, definition_kind=definition.kind,
-                                          file=definition.source) for message in shape_problems(body)]
+        unprintable = unprintable_problems(field_name, body, policy.path, definition)
         problems += unprintable
         if not unprintable:
             objects.append(RenderedObject(_finish(body, policy, app, env.namespace), "", None, name, env.name,

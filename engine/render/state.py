@@ -8,8 +8,9 @@ from typing import Any
 
 from .. import contract
 from ..cue.program import Evaluated, Instance
-from ..errors import Problem, app_problem
+from ..errors import Problem, app_problem, definition_problem
 from ..model import JSON, Definition
+from ..output.labels import shape_problems
 from .merge import Conflict
 from .resolve import ResolvedComponent
 
@@ -42,6 +43,14 @@ class ComponentRun:
     pending_trait: int = -1
     # Context the app's instances share, sent to cue once: (data key, {context key: value}).
     shared: tuple[str, dict[str, JSON]] = ("", {})
+
+
+def unprintable_problems(field_name: str, body: Any, path: str, definition: Definition) -> list[Problem]:
+    """What keeps an object a template made (its `field_name`) from being a Kubernetes object:
+    problems of `definition`, at `path`; empty when it can be printed."""
+    return [definition_problem("template", f"{field_name}: {message}", app_path=path, definition=definition.name,
+                               definition_kind=definition.kind, file=definition.source)
+            for message in shape_problems(body)]
 
 
 def errs_problems(result: Evaluated, path: str, definition: Definition) -> list[Problem]:
