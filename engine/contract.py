@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 # Top-level fields of a definition template.
@@ -98,10 +99,11 @@ METADATA_KEYS: Final = ("type", "description", "alias", "annotations", "labels",
 # value: loading refuses any other attribute, `def vet` also checks the shapes.
 BOOL, STRING, INT, STRUCT, LIST, STRINGS = (
     "a bool", "a string", "an integer", "a struct", "a list", "a list of strings")
+STRING_MAP: Final = "a map of names to strings"  # labels and annotations
 
 
 def fits(shape: str, value: object) -> bool:
-    """Whether `value` has `shape` (one of BOOL, STRING, INT, STRUCT, LIST, STRINGS)."""
+    """Whether `value` has `shape` (one of BOOL, STRING, INT, STRUCT, LIST, STRINGS, STRING_MAP)."""
     if shape == BOOL:
         return isinstance(value, bool)
     if shape == STRING:
@@ -109,9 +111,11 @@ def fits(shape: str, value: object) -> bool:
     if shape == INT:
         return isinstance(value, int) and not isinstance(value, bool)
     if shape == STRUCT:
-        return isinstance(value, dict)
+        return isinstance(value, Mapping)
     if shape == LIST:
         return isinstance(value, list)
+    if shape == STRING_MAP:
+        return isinstance(value, Mapping) and all(isinstance(v, str) for v in value.values())
     return shape == STRINGS and isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 

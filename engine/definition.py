@@ -210,8 +210,7 @@ def _shape_problems(kind: str, attributes: Any, meta: Mapping[str, Any], texts: 
     found = [f"attribute {key} must be {shape}" for key, shape in contract.ATTRIBUTES[kind].items()
              if key in attributes and not contract.fits(shape, attributes[key])]
     for key in ("annotations", "labels"):
-        value = meta.get(key)
-        if value is not None and (not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values())):
+        if meta.get(key) is not None and not contract.fits(contract.STRING_MAP, meta[key]):
             found.append(f"{key} must map names to strings")
     found += [f"{key} must be a string" for key in texts if key in meta and not isinstance(meta[key], str)]
     return found

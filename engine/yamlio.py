@@ -307,9 +307,11 @@ if yaml.__with_libyaml__:
 
     _CDumper.add_representer(str, represent_str)
 
-# Text both emitters write alike: libyaml escapes characters past U+FFFF, lays out keys that
-# are empty or hold breaks otherwise, and ends a document after a kept (`|+`) block.
+
 def _same_in_both(value: Any, key: bool = False) -> bool:
+    """Whether both emitters write `value` alike: libyaml escapes characters past U+FFFF, lays
+    out keys that are empty or hold breaks otherwise, and ends a document after a kept (`|+`)
+    block."""
     if isinstance(value, str):
         if _UNSAFE.search(value.replace("\n", "")) or (value and max(value) > "\uffff"):
             return False

@@ -55,9 +55,7 @@ def shape_problems(body: Any) -> list[str]:
     found += [f"metadata.{key} must be a string, not {yaml_type(meta[key])}" for key in _NAMES
               if key in meta and not isinstance(meta[key], str)]
     for key in _STRING_MAPS:
-        value = meta.get(key)
-        if value is not None and (not isinstance(value, Mapping)
-                                  or not all(isinstance(v, str) for v in value.values())):
+        if meta.get(key) is not None and not contract.fits(contract.STRING_MAP, meta[key]):
             found.append(f"metadata.{key} must map names to strings")
     return found
 
